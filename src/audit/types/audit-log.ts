@@ -1,0 +1,46 @@
+import type { EncryptionContext } from '../../encoding/index.js'
+
+/** What a KMS call appends to the audit log. Never plaintext, never key material. */
+export interface AuditEventInput {
+  time: Date
+  principal: string
+  operation: string
+  keyArn?: string
+  encryptionContext?: EncryptionContext
+  /** The backing-key version (key material id) the operation used, when it used one. */
+  keyMaterialId?: string
+  /** `ok`, or the error code the call failed with (e.g. `AccessDeniedException`). */
+  outcome: string
+  requestId: string
+  sourceIp?: string
+}
+
+/** A stored event: its place in the chain and the hash linking it to the one before. */
+export interface AuditEvent extends AuditEventInput {
+  seq: number
+  prevHash: string
+  hash: string
+}
+
+export interface AuditFilter {
+  keyArn?: string
+  operation?: string
+  principal?: string
+  since?: Date
+  until?: Date
+  /** Every pair must be present in the event's encryption context. */
+  context?: EncryptionContext
+  outcome?: string
+  limit?: number
+}
+
+export type AuditVerifyResult =
+  | { ok: true; events: number }
+  | { ok: false; events: number; seq: number; reason: string }
+
+/** The append-only, hash-chained log of key use (DESIGN.md decision 5). */
+export interface AuditLog {
+  append(event: AuditEventInput): void
+  query(filter: AuditFilter): Iterable<AuditEvent>
+  verify(): AuditVerifyResult
+}

@@ -1,0 +1,1 @@
+export type { AuditEvent, AuditEventInput, AuditFilter, AuditVerifyResult, AuditLog } from './audit-log.js'

@@ -1,0 +1,5 @@
+export { ByteReader } from './byte-reader.js'
+export { ByteWriter } from './byte-writer.js'
+export { constantTimeEqual } from './constant-time-equal.js'
+export { zero } from './zero.js'
+export { utf8, fromUtf8, concatBytes, compareBytes } from './utf8.js'

@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander'
+import { EXIT } from './exit-codes.js'
+import { reportFailure } from './output.js'
+import { Runtime, type GlobalFlags } from './runtime/index.js'
+import * as audit from './commands/audit.js'
+import * as cp from './commands/cp.js'
+import * as decrypt from './commands/decrypt.js'
+import * as encrypt from './commands/encrypt.js'
+import * as inspect from './commands/inspect.js'
+import * as kms from './commands/kms.js'
+import * as ls from './commands/ls.js'
+import * as principals from './commands/principals.js'
+import * as records from './commands/records.js'
+import * as rm from './commands/rm.js'
+import * as secrets from './commands/secrets.js'
+import * as serve from './commands/serve.js'
+
+const COMMANDS = [encrypt, decrypt, inspect, cp, ls, rm, secrets, kms, audit, serve, principals, records]
+
+export function buildProgram(runtime: Runtime, program = new Command()): Command {
+  program
+    .name('sealbox')
+    .description('KMS envelope encryption for files, S3 objects, secrets and database fields')
+    .version('0.1.0')
+    .option('--home <dir>', 'folder of the embedded keystore (env SEALBOX_HOME, default ~/.sealbox)')
+    .option('--kms <backend>', "'local' (embedded, default) or 'aws' (env SEALBOX_KMS)")
+    .option('--kms-endpoint <url>', 'AWS KMS API endpoint for --kms aws (env AWS_ENDPOINT_URL_KMS)')
+    .option('--region <region>', 'AWS region (env AWS_REGION)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`sealbox: error: ${text.replace(/^error: /, '')}`),
+    })
+  for (const command of COMMANDS) command.register(program, runtime)
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const runtime: Runtime = new Runtime(() => program.opts<GlobalFlags>())
+  const program = buildProgram(runtime)
+  try {
+    await program.parseAsync(argv)
+    return Number(process.exitCode ?? EXIT.ok)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    return reportFailure(error)
+  } finally {
+    runtime.close()
+  }
+}
+

@@ -1,0 +1,2 @@
+export { Runtime } from './runtime.js'
+export type { Settings, GlobalFlags } from './config.js'

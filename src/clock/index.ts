@@ -1,0 +1,1 @@
+export { type Clock, systemClock, ManualClock, offsetClock, DAY_MS } from './clock.js'

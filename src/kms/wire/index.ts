@@ -1,0 +1,1 @@
+export { toWire, fromWire } from './aws-shape.js'

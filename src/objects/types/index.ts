@@ -1,0 +1,9 @@
+export type {
+  ObjectInfo,
+  PutOptions,
+  GetOptions,
+  ListOptions,
+  ListPage,
+  Body,
+  ObjectStore,
+} from './object-store.js'
