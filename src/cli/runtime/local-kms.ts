@@ -13,6 +13,8 @@ export interface LocalKmsHandle {
   clock: Clock
   /** The embedded default key (`alias/sealbox-default`), created on first use; returns its ARN. */
   defaultKeyId(): Promise<string>
+  /** Moves the keystore's clock forward for every process sharing it; returns the new time. */
+  advanceClock(ms: number): Date
   close(): void
 }
 

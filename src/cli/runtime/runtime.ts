@@ -56,6 +56,11 @@ export class Runtime {
     return (await this.openLocal()).clock
   }
 
+  /** Advances the embedded KMS's clock (rotations, deletion windows, import expiry). */
+  async advanceClock(ms: number): Promise<Date> {
+    return (await this.openLocal()).advanceClock(ms)
+  }
+
   /** `--key-id` if given, then `KMS_KEY_ID` / `CMK_KEY_ID`, then the embedded default key. */
   async defaultKeyId(explicit?: string): Promise<string> {
     const keyId = explicit ?? this.settings.keyId
