@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { isSealboxError } from '../errors/index.js'
+import {
+  decodeJournal,
+  encodeJournal,
+  resumes,
+  rotationStep,
+  type LatestState,
+  type RotationJournal,
+} from './rotation-journal.js'
+
+const journal: RotationJournal = {
+  id: 'r1',
+  targetKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/new',
+  patterns: ['app/*'],
+  startedAt: '2026-01-01T00:00:00.000Z',
+}
+const mark = new Date('2026-01-01T00:00:10Z')
+const latest = (over: Partial<LatestState>): LatestState => ({
+  deleted: false,
+  keyArn: journal.targetKeyArn,
+  lastModified: new Date('2026-01-01T00:00:20Z'),
+  rotationId: undefined,
+  ...over,
+})
+
+describe('rotation journal', () => {
+  test('encodes and decodes', () => {
+    assert.deepEqual(decodeJournal(encodeJournal(journal), 'x'), journal)
+  })
+
+  test('an unreadable journal is a clear error with a way out', () => {
+    for (const text of ['{', '{}', '{"format":"sealbox-rotation/1","id":1}', 'null']) {
+      assert.throws(
+        () => decodeJournal(new TextEncoder().encode(text), 's3://b/.sealbox/rotation.json'),
+        (e) =>
+          isSealboxError(e, 'ConfigInvalid') &&
+          e.message.includes('s3://b/') &&
+          e.hint !== undefined,
+      )
+    }
+  })
+
+  test('a version on the target key written after the start is fresh', () => {
+    assert.equal(rotationStep(latest({}), journal, mark), 'fresh')
+  })
+  test('a version written by this run is fresh even with a coarse clock', () => {
+    assert.equal(
+      rotationStep(latest({ lastModified: mark, rotationId: 'r1' }), journal, mark),
+      'fresh',
+    )
+  })
+  test('a version on another key is rotated however new it is', () => {
+    assert.equal(rotationStep(latest({ keyArn: 'arn:old' }), journal, mark), 'rotate')
+    assert.equal(rotationStep(latest({ keyArn: undefined }), journal, mark), 'rotate')
+  })
+  test('a version on the target key from before the start is rotated (new data key)', () => {
+    assert.equal(
+      rotationStep(latest({ lastModified: new Date('2025-12-31T00:00:00Z') }), journal, mark),
+      'rotate',
+    )
+    assert.equal(rotationStep(latest({ lastModified: mark }), journal, mark), 'rotate')
+    assert.equal(
+      rotationStep(latest({ lastModified: mark, rotationId: 'r0' }), journal, mark),
+      'rotate',
+    )
+  })
+  test('deleted secrets are left alone', () => {
+    assert.equal(
+      rotationStep(latest({ deleted: true, keyArn: 'arn:old' }), journal, mark),
+      'deleted',
+    )
+  })
+  test('a journal resumes only the same target and patterns', () => {
+    assert.equal(resumes(journal, journal.targetKeyArn, ['app/*']), true)
+    assert.equal(resumes(journal, 'arn:other', ['app/*']), false)
+    assert.equal(resumes(journal, journal.targetKeyArn, []), false)
+  })
+})

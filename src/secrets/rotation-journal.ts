@@ -1,0 +1,89 @@
+import { SealboxError } from '../errors/index.js'
+
+/**
+ * The journal of a `rotate` in progress, kept at `<prefix>.sealbox/rotation.json` until the run
+ * finishes. Its object's last-modified time (the store's clock, not ours) marks the start: a
+ * secret whose latest version is on the target key and was written after that mark already has
+ * a fresh data key, so an interrupted run started again skips it.
+ */
+export interface RotationJournal {
+  id: string
+  /** ARN of the key every secret moves to. */
+  targetKeyArn: string
+  /** Patterns the rotation covers (empty: every secret). */
+  patterns: string[]
+  /** When the run began, by the rotating machine's clock (for people; the mark is the store's). */
+  startedAt: string
+}
+
+const FORMAT = 'sealbox-rotation/1'
+
+export function encodeJournal(journal: RotationJournal): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify({ format: FORMAT, ...journal }, null, 2)}\n`)
+}
+
+export function decodeJournal(bytes: Uint8Array, where: string): RotationJournal {
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    value = undefined
+  }
+  const v = value as Partial<RotationJournal> & { format?: unknown }
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    v.format !== FORMAT ||
+    typeof v.id !== 'string' ||
+    typeof v.targetKeyArn !== 'string' ||
+    typeof v.startedAt !== 'string' ||
+    !Array.isArray(v.patterns) ||
+    !v.patterns.every((p) => typeof p === 'string')
+  ) {
+    throw new SealboxError('ConfigInvalid', `the rotation journal ${where} is not readable`, {
+      hint: `delete it to start the rotation afresh (no secret depends on it)`,
+    })
+  }
+  return { id: v.id, targetKeyArn: v.targetKeyArn, patterns: v.patterns, startedAt: v.startedAt }
+}
+
+/** What rotation needs to know of a secret's latest version, all without decrypting it. */
+export interface LatestState {
+  deleted: boolean
+  keyArn: string | undefined
+  lastModified: Date
+  /** The rotation id recorded in the version's metadata, when the store keeps metadata. */
+  rotationId: string | undefined
+}
+
+export type RotationStep = 'rotate' | 'fresh' | 'deleted'
+
+/**
+ * The per-secret decision of a rotation run. A version is fresh when it is on the target key and
+ * was written by this run or after its start (a put's data key is always new). `startMark` is the
+ * journal object's last-modified time; `>` (not `>=`) because stores may round times down to the
+ * second: a version written in the start's second is rotated once more, which is harmless.
+ */
+export function rotationStep(
+  latest: LatestState,
+  journal: RotationJournal,
+  startMark: Date,
+): RotationStep {
+  if (latest.deleted) return 'deleted'
+  if (latest.keyArn !== journal.targetKeyArn) return 'rotate'
+  if (latest.rotationId === journal.id) return 'fresh'
+  return latest.lastModified.getTime() > startMark.getTime() ? 'fresh' : 'rotate'
+}
+
+/** Whether a found journal continues the requested rotation or must be replaced by a new one. */
+export function resumes(
+  journal: RotationJournal,
+  targetKeyArn: string,
+  patterns: readonly string[],
+): boolean {
+  return (
+    journal.targetKeyArn === targetKeyArn &&
+    journal.patterns.length === patterns.length &&
+    journal.patterns.every((p, i) => p === patterns[i])
+  )
+}
