@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { isSealboxError } from '../errors/index.js'
 import { dotenvValue, envValue, formatEnv, shellQuote } from './env-format.js'
 
-describe('dotenv quoting', () => {
+void describe('dotenv quoting', () => {
   const table: Array<[string, string, boolean]> = [
     ['plain', `'plain'`, true],
     ['has space # and $HOME ${X}', `'has space # and $HOME \${X}'`, true],
@@ -16,10 +16,10 @@ describe('dotenv quoting', () => {
     ['', `''`, true],
   ]
   for (const [value, text, portable] of table) {
-    test(JSON.stringify(value), () => assert.deepEqual(dotenvValue(value), { text, portable }))
+    void test(JSON.stringify(value), () => assert.deepEqual(dotenvValue(value), { text, portable }))
   }
 
-  test('formats: dotenv lines, shell exports, one json object', () => {
+  void test('formats: dotenv lines, shell exports, one json object', () => {
     const entries: Array<[string, string]> = [
       ['A', "x'y"],
       ['B', 'back\\'],
@@ -34,17 +34,17 @@ describe('dotenv quoting', () => {
     assert.deepEqual(JSON.parse(formatEnv(entries, 'json')), { A: "x'y", B: 'back\\' })
   })
 
-  test('shell quoting', () => {
+  void test('shell quoting', () => {
     assert.equal(shellQuote(''), `''`)
     assert.equal(shellQuote("a'b"), `'a'\\''b'`)
   })
 })
 
-describe('environment values', () => {
-  test('UTF-8 text passes', () => {
+void describe('environment values', () => {
+  void test('UTF-8 text passes', () => {
     assert.equal(envValue('p', new TextEncoder().encode('héllo\n')), 'héllo\n')
   })
-  test('invalid UTF-8 and NUL are refused, naming the secret and not its value', () => {
+  void test('invalid UTF-8 and NUL are refused, naming the secret and not its value', () => {
     for (const bytes of [Uint8Array.of(0xff, 0xfe), Uint8Array.of(0x61, 0, 0x62)]) {
       assert.throws(
         () => envValue('app/cert.der', bytes),

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { isSealboxError } from '../errors/index.js'
 import { envName, envNames } from './env-name.js'
 
-describe('environment variable names', () => {
+void describe('environment variable names', () => {
   const table: Array<[string, string, string?]> = [
     ['app/db-password', 'APP_DB_PASSWORD'],
     ['app/db.url', 'APP_DB_URL'],
@@ -15,11 +15,11 @@ describe('environment variable names', () => {
     ['app/9lives', '_9LIVES', 'app/'],
   ]
   for (const [path, name, strip] of table) {
-    test(`${path}${strip ? ` (strip ${strip})` : ''} -> ${name}`, () =>
+    void test(`${path}${strip ? ` (strip ${strip})` : ''} -> ${name}`, () =>
       assert.equal(envName(path, strip), name))
   }
 
-  test('two paths with one name are refused, naming both', () => {
+  void test('two paths with one name are refused, naming both', () => {
     assert.throws(
       () => envNames(['app/db-password', 'app/db_password']),
       (e) =>
@@ -30,14 +30,14 @@ describe('environment variable names', () => {
     )
   })
 
-  test('a name made only of underscores is refused', () => {
+  void test('a name made only of underscores is refused', () => {
     assert.throws(
       () => envNames(['ü']),
       (e) => isSealboxError(e, 'UsageError') && /no usable/.test(e.message),
     )
   })
 
-  test('distinct names map back to their paths', () => {
+  void test('distinct names map back to their paths', () => {
     assert.deepEqual(
       [...envNames(['app/a', 'app/b'], 'app/')],
       [

@@ -20,7 +20,7 @@ function matching(pattern: string): string[] {
   return PATHS.filter((p) => glob.matches(p))
 }
 
-describe('secret patterns', () => {
+void describe('secret patterns', () => {
   const table: Array<[string, string[]]> = [
     ['app/*', ['app/db', 'app/db-password']],
     ['app/**', ['app/db', 'app/db-password', 'app/x/db', 'app/x/y/db']],
@@ -39,10 +39,10 @@ describe('secret patterns', () => {
     ['app/db-*', ['app/db-password']],
   ]
   for (const [pattern, expected] of table) {
-    test(`'${pattern}'`, () => assert.deepEqual(matching(pattern), expected))
+    void test(`'${pattern}'`, () => assert.deepEqual(matching(pattern), expected))
   }
 
-  test('the literal prefix is what listing can start from', () => {
+  void test('the literal prefix is what listing can start from', () => {
     assert.equal(compileGlob('app/*').literalPrefix, 'app/')
     assert.equal(compileGlob('app/db').literalPrefix, 'app/db')
     assert.equal(compileGlob('**/db').literalPrefix, '')
@@ -50,7 +50,7 @@ describe('secret patterns', () => {
     assert.equal(anyGlob([]).literalPrefix, '')
   })
 
-  test('several patterns match the union', () => {
+  void test('several patterns match the union', () => {
     const glob = anyGlob(['web/*', 'app'])
     assert.deepEqual(
       PATHS.filter((p) => glob.matches(p)),
@@ -58,7 +58,7 @@ describe('secret patterns', () => {
     )
   })
 
-  test('bad patterns are usage errors', () => {
+  void test('bad patterns are usage errors', () => {
     for (const bad of ['', 'a**', 'a/**b', 'a[b', 'a//b']) {
       assert.throws(
         () => compileGlob(bad),
@@ -68,7 +68,7 @@ describe('secret patterns', () => {
     }
   })
 
-  test('literal patterns are told apart', () => {
+  void test('literal patterns are told apart', () => {
     assert.equal(isLiteralPattern('app/db'), true)
     assert.equal(isLiteralPattern('app/*'), false)
     assert.equal(isLiteralPattern('app/'), false)

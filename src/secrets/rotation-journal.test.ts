@@ -25,12 +25,12 @@ const latest = (over: Partial<LatestState>): LatestState => ({
   ...over,
 })
 
-describe('rotation journal', () => {
-  test('encodes and decodes', () => {
+void describe('rotation journal', () => {
+  void test('encodes and decodes', () => {
     assert.deepEqual(decodeJournal(encodeJournal(journal), 'x'), journal)
   })
 
-  test('an unreadable journal is a clear error with a way out', () => {
+  void test('an unreadable journal is a clear error with a way out', () => {
     for (const text of ['{', '{}', '{"format":"sealbox-rotation/1","id":1}', 'null']) {
       assert.throws(
         () => decodeJournal(new TextEncoder().encode(text), 's3://b/.sealbox/rotation.json'),
@@ -42,20 +42,20 @@ describe('rotation journal', () => {
     }
   })
 
-  test('a version on the target key written after the start is fresh', () => {
+  void test('a version on the target key written after the start is fresh', () => {
     assert.equal(rotationStep(latest({}), journal, mark), 'fresh')
   })
-  test('a version written by this run is fresh even with a coarse clock', () => {
+  void test('a version written by this run is fresh even with a coarse clock', () => {
     assert.equal(
       rotationStep(latest({ lastModified: mark, rotationId: 'r1' }), journal, mark),
       'fresh',
     )
   })
-  test('a version on another key is rotated however new it is', () => {
+  void test('a version on another key is rotated however new it is', () => {
     assert.equal(rotationStep(latest({ keyArn: 'arn:old' }), journal, mark), 'rotate')
     assert.equal(rotationStep(latest({ keyArn: undefined }), journal, mark), 'rotate')
   })
-  test('a version on the target key from before the start is rotated (new data key)', () => {
+  void test('a version on the target key from before the start is rotated (new data key)', () => {
     assert.equal(
       rotationStep(latest({ lastModified: new Date('2025-12-31T00:00:00Z') }), journal, mark),
       'rotate',
@@ -66,13 +66,13 @@ describe('rotation journal', () => {
       'rotate',
     )
   })
-  test('deleted secrets are left alone', () => {
+  void test('deleted secrets are left alone', () => {
     assert.equal(
       rotationStep(latest({ deleted: true, keyArn: 'arn:old' }), journal, mark),
       'deleted',
     )
   })
-  test('a journal resumes only the same target and patterns', () => {
+  void test('a journal resumes only the same target and patterns', () => {
     assert.equal(resumes(journal, journal.targetKeyArn, ['app/*']), true)
     assert.equal(resumes(journal, 'arn:other', ['app/*']), false)
     assert.equal(resumes(journal, journal.targetKeyArn, []), false)

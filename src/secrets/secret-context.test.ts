@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isSecretContext, secretContext, wrongLocation } from './secret-context.js'
 
-test('the context binds path and version', () => {
+void test('the context binds path and version', () => {
   assert.deepEqual(secretContext('app/db', 3), {
     'sealbox:secret': 'app/db',
     'sealbox:version': '3',
@@ -12,7 +12,7 @@ test('the context binds path and version', () => {
   assert.equal(isSecretContext(secretContext('app/db', 3), 'app/dc', 3), false)
 })
 
-test('wrong-location errors name where the value was sealed for', () => {
+void test('wrong-location errors name where the value was sealed for', () => {
   const moved = wrongLocation('app/b', 1, secretContext('app/a', 2))
   assert.equal(moved.code, 'WrongLocation')
   assert.match(

@@ -5,8 +5,8 @@ import { isSealboxError } from '../errors/index.js'
 import { Layout } from './layout.js'
 import { normalizeSecretPath } from './secret-path.js'
 
-describe('secret paths', () => {
-  test('a leading slash is dropped; other forms are kept as given', () => {
+void describe('secret paths', () => {
+  void test('a leading slash is dropped; other forms are kept as given', () => {
     assert.equal(normalizeSecretPath('/app/db-password'), 'app/db-password')
     assert.equal(normalizeSecretPath('app/.env'), 'app/.env')
     assert.equal(normalizeSecretPath('Prod/TLS key.pem'), 'Prod/TLS key.pem')
@@ -31,7 +31,7 @@ describe('secret paths', () => {
     ['x'.repeat(513), /longer than 512/],
   ]
   for (const [input, why] of refused) {
-    test(`refuses ${JSON.stringify(input.slice(0, 20))}`, () => {
+    void test(`refuses ${JSON.stringify(input.slice(0, 20))}`, () => {
       assert.throws(
         () => normalizeSecretPath(input),
         (e) => isSealboxError(e, 'UsageError') && why.test(e.message) && !e.message.includes('\n'),
@@ -39,14 +39,14 @@ describe('secret paths', () => {
     })
   }
 
-  test('a segment merely starting with .v or .sealbox is a fine name', () => {
+  void test('a segment merely starting with .v or .sealbox is a fine name', () => {
     assert.equal(normalizeSecretPath('app/.vault'), 'app/.vault')
     assert.equal(normalizeSecretPath('app/.sealbox'), 'app/.sealbox')
   })
 })
 
-describe('layout', () => {
-  test('version keys are zero-padded so they sort in version order', () => {
+void describe('layout', () => {
+  void test('version keys are zero-padded so they sort in version order', () => {
     const layout = new Layout('secrets')
     assert.equal(layout.prefix, 'secrets/')
     assert.equal(layout.versionKey('app/db', 7), 'secrets/app/db/.v/0000000007')
@@ -55,7 +55,7 @@ describe('layout', () => {
     assert.equal(new Layout('').versionKey('x', 1), 'x/.v/0000000001')
   })
 
-  test('parse is the inverse of versionKey and ignores every other object', () => {
+  void test('parse is the inverse of versionKey and ignores every other object', () => {
     const layout = new Layout('p/')
     assert.deepEqual(layout.parse('p/app/db/.v/0000000012'), { path: 'app/db', version: 12 })
     for (const key of [
@@ -73,7 +73,7 @@ describe('layout', () => {
     }
   })
 
-  test('round trip over generated paths and versions', () => {
+  void test('round trip over generated paths and versions', () => {
     const segment = fc
       .string({ minLength: 1, maxLength: 8, unit: 'grapheme' })
       .filter((s) => !s.includes('/') && s !== '.' && s !== '..' && s !== '.v')
@@ -95,7 +95,7 @@ describe('layout', () => {
     )
   })
 
-  test('versions outside 1..9999999999 are refused', () => {
+  void test('versions outside 1..9999999999 are refused', () => {
     const layout = new Layout('')
     for (const v of [0, -1, 1.5, 10_000_000_000]) {
       assert.throws(

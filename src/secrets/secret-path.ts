@@ -9,7 +9,7 @@ export const VERSIONS_SEGMENT = '.v'
 export const RESERVED_ROOT = '.sealbox'
 
 // Glob metacharacters are refused in names so that a pattern never has to escape them.
-const FORBIDDEN = /[\u0000-\u001f\u007f\\*?[\]{}]/u
+const FORBIDDEN = /[\p{Cc}\\*?[\]{}]/u
 
 /**
  * Checks a secret path and returns it normalised: `/`-separated segments, a leading `/` dropped
@@ -41,8 +41,5 @@ export function normalizeSecretPath(input: string): string {
 /** The path quoted for an error message, with control characters made visible. */
 export function printable(text: string): string {
   const clipped = text.length > 200 ? `${text.slice(0, 200)}…` : text
-  return clipped.replace(
-    /[\u0000-\u001f\u007f]/gu,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  )
+  return clipped.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
