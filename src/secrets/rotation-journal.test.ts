@@ -12,14 +12,14 @@ import {
 
 const journal: RotationJournal = {
   id: 'r1',
-  targetKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/new',
+  targetKeyArns: ['arn:aws:kms:us-east-1:111122223333:key/new'],
   patterns: ['app/*'],
   startedAt: '2026-01-01T00:00:00.000Z',
 }
 const mark = new Date('2026-01-01T00:00:10Z')
 const latest = (over: Partial<LatestState>): LatestState => ({
   deleted: false,
-  keyArn: journal.targetKeyArn,
+  keyArns: journal.targetKeyArns,
   lastModified: new Date('2026-01-01T00:00:20Z'),
   rotationId: undefined,
   ...over,
@@ -45,6 +45,19 @@ void describe('rotation journal', () => {
   void test('a version on the target key written after the start is fresh', () => {
     assert.equal(rotationStep(latest({}), journal, mark), 'fresh')
   })
+  void test('times are compared in whole seconds: the start second itself is not after the start', () => {
+    const sameSecondLater = new Date(mark.getTime() + 900)
+    assert.equal(rotationStep(latest({ lastModified: sameSecondLater }), journal, mark), 'rotate')
+    assert.equal(
+      rotationStep(latest({ lastModified: new Date(mark.getTime() + 1000) }), journal, mark),
+      'fresh',
+    )
+  })
+  void test('key sets compare in any order', () => {
+    const two = { ...journal, targetKeyArns: ['arn:a', 'arn:b'] }
+    assert.equal(rotationStep(latest({ keyArns: ['arn:b', 'arn:a'] }), two, mark), 'fresh')
+    assert.equal(rotationStep(latest({ keyArns: ['arn:a'] }), two, mark), 'rotate')
+  })
   void test('a version written by this run is fresh even with a coarse clock', () => {
     assert.equal(
       rotationStep(latest({ lastModified: mark, rotationId: 'r1' }), journal, mark),
@@ -52,8 +65,8 @@ void describe('rotation journal', () => {
     )
   })
   void test('a version on another key is rotated however new it is', () => {
-    assert.equal(rotationStep(latest({ keyArn: 'arn:old' }), journal, mark), 'rotate')
-    assert.equal(rotationStep(latest({ keyArn: undefined }), journal, mark), 'rotate')
+    assert.equal(rotationStep(latest({ keyArns: ['arn:old'] }), journal, mark), 'rotate')
+    assert.equal(rotationStep(latest({ keyArns: [] }), journal, mark), 'rotate')
   })
   void test('a version on the target key from before the start is rotated (new data key)', () => {
     assert.equal(
@@ -68,13 +81,13 @@ void describe('rotation journal', () => {
   })
   void test('deleted secrets are left alone', () => {
     assert.equal(
-      rotationStep(latest({ deleted: true, keyArn: 'arn:old' }), journal, mark),
+      rotationStep(latest({ deleted: true, keyArns: ['arn:old'] }), journal, mark),
       'deleted',
     )
   })
   void test('a journal resumes only the same target and patterns', () => {
-    assert.equal(resumes(journal, journal.targetKeyArn, ['app/*']), true)
-    assert.equal(resumes(journal, 'arn:other', ['app/*']), false)
-    assert.equal(resumes(journal, journal.targetKeyArn, []), false)
+    assert.equal(resumes(journal, journal.targetKeyArns, ['app/*']), true)
+    assert.equal(resumes(journal, ['arn:other'], ['app/*']), false)
+    assert.equal(resumes(journal, journal.targetKeyArns, []), false)
   })
 })

@@ -8,8 +8,8 @@ import { SealboxError } from '../errors/index.js'
  */
 export interface RotationJournal {
   id: string
-  /** ARN of the key every secret moves to. */
-  targetKeyArn: string
+  /** ARNs of the keys every secret is sealed under afterwards (usually one). */
+  targetKeyArns: string[]
   /** Patterns the rotation covers (empty: every secret). */
   patterns: string[]
   /** When the run began, by the rotating machine's clock (for people; the mark is the store's). */
@@ -35,7 +35,8 @@ export function decodeJournal(bytes: Uint8Array, where: string): RotationJournal
     typeof v !== 'object' ||
     v.format !== FORMAT ||
     typeof v.id !== 'string' ||
-    typeof v.targetKeyArn !== 'string' ||
+    !Array.isArray(v.targetKeyArns) ||
+    !v.targetKeyArns.every((k) => typeof k === 'string') ||
     typeof v.startedAt !== 'string' ||
     !Array.isArray(v.patterns) ||
     !v.patterns.every((p) => typeof p === 'string')
@@ -44,13 +45,14 @@ export function decodeJournal(bytes: Uint8Array, where: string): RotationJournal
       hint: `delete it to start the rotation afresh (no secret depends on it)`,
     })
   }
-  return { id: v.id, targetKeyArn: v.targetKeyArn, patterns: v.patterns, startedAt: v.startedAt }
+  return { id: v.id, targetKeyArns: v.targetKeyArns, patterns: v.patterns, startedAt: v.startedAt }
 }
 
 /** What rotation needs to know of a secret's latest version, all without decrypting it. */
 export interface LatestState {
   deleted: boolean
-  keyArn: string | undefined
+  /** ARNs of the keys the version is sealed under (from metadata or the message header). */
+  keyArns: readonly string[]
   lastModified: Date
   /** The rotation id recorded in the version's metadata, when the store keeps metadata. */
   rotationId: string | undefined
@@ -59,10 +61,11 @@ export interface LatestState {
 export type RotationStep = 'rotate' | 'fresh' | 'deleted'
 
 /**
- * The per-secret decision of a rotation run. A version is fresh when it is on the target key and
+ * The per-secret decision of a rotation run. A version is fresh when it is on the target keys and
  * was written by this run or after its start (a put's data key is always new). `startMark` is the
- * journal object's last-modified time; `>` (not `>=`) because stores may round times down to the
- * second: a version written in the start's second is rotated once more, which is harmless.
+ * journal object's last-modified time. Stores report times to the second or to the millisecond,
+ * so both are compared in whole seconds and only a later second counts: a version written in the
+ * start's second is rotated once more, which is harmless.
  */
 export function rotationStep(
   latest: LatestState,
@@ -70,19 +73,30 @@ export function rotationStep(
   startMark: Date,
 ): RotationStep {
   if (latest.deleted) return 'deleted'
-  if (latest.keyArn !== journal.targetKeyArn) return 'rotate'
+  if (!sameKeys(latest.keyArns, journal.targetKeyArns)) return 'rotate'
   if (latest.rotationId === journal.id) return 'fresh'
-  return latest.lastModified.getTime() > startMark.getTime() ? 'fresh' : 'rotate'
+  return seconds(latest.lastModified) > seconds(startMark) ? 'fresh' : 'rotate'
+}
+
+/** Two key sets are the same whatever their order. */
+export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  const sorted = [...b].sort()
+  return [...a].sort().every((k, i) => k === sorted[i])
+}
+
+function seconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000)
 }
 
 /** Whether a found journal continues the requested rotation or must be replaced by a new one. */
 export function resumes(
   journal: RotationJournal,
-  targetKeyArn: string,
+  targetKeyArns: readonly string[],
   patterns: readonly string[],
 ): boolean {
   return (
-    journal.targetKeyArn === targetKeyArn &&
+    sameKeys(journal.targetKeyArns, targetKeyArns) &&
     journal.patterns.length === patterns.length &&
     journal.patterns.every((p, i) => p === patterns[i])
   )
