@@ -1,0 +1,244 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AuditLog } from '../audit/types/index.js'
+import type { Clock } from '../clock/index.js'
+import { randomUUID } from '../crypto/index.js'
+import type { Caller, KmsInput, KmsOperationName, KmsProvider } from '../kms/types/index.js'
+import { awsError, toAwsError, type AwsError } from './aws-error.js'
+import type { PrincipalDirectory } from './principal-directory.js'
+import { dispatch, inputFor, operationFor } from './router.js'
+import { SigV4Verifier } from './sigv4-verifier.js'
+import type { SignableRequest } from './sigv4.js'
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+const CONTENT_TYPE = 'application/x-amz-json-1.1'
+
+export type ServerAuth =
+  /** SigV4 on every request, against these principals. */
+  | { mode: 'sigv4'; principals: PrincipalDirectory }
+  /** No signature checked: every request acts as this caller. */
+  | { mode: 'none'; caller: Omit<Caller, 'requestId' | 'sourceIp' | 'userAgent'> }
+
+export interface KmsHandlerOptions {
+  provider: KmsProvider
+  /** Where refusals that never reach the KMS are recorded. */
+  audit: AuditLog
+  clock: Clock
+  region: string
+  auth: ServerAuth
+  maxBodyBytes?: number
+  /** Told about failures that are ours (bugs, broken keystore), with the request id. */
+  onInternalError?: (error: unknown, requestId: string) => void
+}
+
+class Refusal {
+  constructor(
+    readonly error: AwsError,
+    readonly principal: string,
+    readonly operation: string,
+  ) {}
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text
+}
+
+function utf8Text(body: Uint8Array): string {
+  return Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8')
+}
+
+function rawHeaderPairs(raw: string[]): Array<readonly [string, string]> {
+  const pairs: Array<readonly [string, string]> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
+  return pairs
+}
+
+/**
+ * The AWS KMS JSON 1.1 protocol over a `KmsProvider`: `POST /` with
+ * `X-Amz-Target: TrentService.<Operation>`. Every request is answered in AWS's shape with an
+ * `x-amzn-RequestId`; nothing a client sends can make it throw.
+ */
+export function createKmsRequestHandler(
+  options: KmsHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const verifier =
+    options.auth.mode === 'sigv4'
+      ? new SigV4Verifier({
+          region: options.region,
+          service: 'kms',
+          clock: options.clock,
+          principals: options.auth.principals,
+        })
+      : undefined
+  const noAuthCaller = options.auth.mode === 'none' ? options.auth.caller : undefined
+
+  function send(res: ServerResponse, requestId: string, status: number, body: string): void {
+    if (res.headersSent || res.destroyed) return
+    res.statusCode = status
+    res.setHeader('x-amzn-RequestId', requestId)
+    res.setHeader('Content-Type', CONTENT_TYPE)
+    res.setHeader('Content-Length', Buffer.byteLength(body))
+    res.setHeader('Date', options.clock.now().toUTCString())
+    res.end(body)
+  }
+
+  function sendError(res: ServerResponse, requestId: string, error: AwsError): void {
+    send(
+      res,
+      requestId,
+      error.status,
+      JSON.stringify({ __type: error.type, message: error.message }),
+    )
+  }
+
+  function audit(refusal: Refusal, requestId: string, sourceIp: string | undefined): void {
+    try {
+      options.audit.append({
+        time: options.clock.now(),
+        principal: refusal.principal,
+        operation: refusal.operation,
+        outcome: refusal.error.type,
+        requestId,
+        ...(sourceIp === undefined ? {} : { sourceIp }),
+      })
+    } catch (e) {
+      options.onInternalError?.(e, requestId)
+    }
+  }
+
+  function authenticate(
+    request: SignableRequest,
+    operation: string,
+    base: Omit<Caller, 'principal' | 'accountId'>,
+  ): Caller {
+    if (verifier === undefined) return { ...noAuthCaller!, ...base }
+    const result = verifier.verify(request)
+    if (!result.ok) {
+      const who = result.principal ?? result.accessKeyId ?? 'anonymous'
+      throw new Refusal(awsError(result.code, result.message), who, operation)
+    }
+    return { principal: result.principal.arn, accountId: result.principal.accountId, ...base }
+  }
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    body: Uint8Array,
+  ): Promise<void> {
+    const sourceIp = req.socket.remoteAddress
+    const userAgent = req.headers['user-agent']
+    const target = req.headers['x-amz-target']
+    const op: KmsOperationName | undefined = operationFor(
+      typeof target === 'string' ? target : undefined,
+    )
+    const operation = op ?? clip(typeof target === 'string' ? target : String(target ?? ''), 128)
+    const [path = '', query = ''] = (req.url ?? '').split('?', 2)
+    const base: Omit<Caller, 'principal' | 'accountId'> = {
+      requestId,
+      ...(sourceIp === undefined ? {} : { sourceIp }),
+      ...(typeof userAgent === 'string' ? { userAgent: clip(userAgent, 256) } : {}),
+    }
+    let caller: Caller
+    try {
+      if (req.method !== 'POST' || path !== '/' || op === undefined) {
+        throw new Refusal(
+          awsError(
+            'UnknownOperationException',
+            op === undefined
+              ? `unknown operation '${clip(operation, 128)}': expected X-Amz-Target: TrentService.<Operation>`
+              : `${req.method ?? ''} ${clip(path, 128)} is not an operation: send POST /`,
+          ),
+          'anonymous',
+          operation,
+        )
+      }
+      const request: SignableRequest = {
+        method: req.method,
+        path,
+        query,
+        headers: rawHeaderPairs(req.rawHeaders),
+        body,
+      }
+      caller = authenticate(request, operation, base)
+      let input: KmsInput<typeof op>
+      try {
+        const parsed: unknown = body.length === 0 ? {} : JSON.parse(utf8Text(body))
+        input = inputFor(op, parsed)
+      } catch (e) {
+        const error =
+          e instanceof SyntaxError
+            ? awsError('SerializationException', 'the request body is not valid JSON')
+            : toAwsError(e)
+        throw new Refusal(error, caller.principal, op)
+      }
+      let output: string
+      try {
+        output = await dispatch(options.provider.forCaller(caller), op, input)
+      } catch (e) {
+        // The KMS has recorded this failure itself.
+        const error = toAwsError(e)
+        if (error.internal) options.onInternalError?.(e, requestId)
+        sendError(res, requestId, error)
+        return
+      }
+      send(res, requestId, 200, output)
+    } catch (e) {
+      if (e instanceof Refusal) {
+        audit(e, requestId, sourceIp)
+        sendError(res, requestId, e.error)
+        return
+      }
+      const error = toAwsError(e)
+      if (error.internal) options.onInternalError?.(e, requestId)
+      sendError(res, requestId, error)
+    }
+  }
+
+  return (req, res) => {
+    const requestId = randomUUID()
+    const declared = Number(req.headers['content-length'] ?? 0)
+    const tooLarge = (): void => {
+      res.setHeader('Connection', 'close')
+      sendError(res, requestId, {
+        ...awsError(
+          'ValidationException',
+          `the request body is larger than the limit of ${maxBody} bytes`,
+        ),
+        status: 413,
+      })
+      res.once('finish', () => req.socket.destroy())
+    }
+    if (declared > maxBody) {
+      tooLarge()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > maxBody) {
+        refused = true
+        chunks.length = 0
+        tooLarge()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('error', () => {
+      refused = true
+    })
+    req.on('end', () => {
+      if (refused) return
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      handle(req, res, requestId, new Uint8Array(body.buffer, body.byteOffset, body.length)).catch(
+        (e: unknown) => {
+          options.onInternalError?.(e, requestId)
+          sendError(res, requestId, toAwsError(undefined))
+        },
+      )
+    })
+  }
+}
