@@ -55,6 +55,7 @@ export const ERROR_CODES = [
   'PreconditionFailed',
   'AlreadyExists',
   'SecretNotFound',
+  'RotationIncomplete',
   'WrongLocation',
   'KeystoreLocked',
   'KeystoreCorrupt',

@@ -1,5 +1,5 @@
 import { SealboxError } from '../errors/index.js'
-import { RESERVED_ROOT, VERSIONS_SEGMENT } from './secret-path.js'
+import { normalizeSecretPath, RESERVED_ROOT, VERSIONS_SEGMENT } from './secret-path.js'
 
 /** Digits of a version number in an object key: keys sort in version order. */
 export const VERSION_DIGITS = 10
@@ -55,8 +55,16 @@ export class Layout {
     const version = Number(digits)
     if (version < 1) return undefined
     const path = rest.slice(0, at)
-    if (path.split('/').includes(VERSIONS_SEGMENT) || path.startsWith(`${RESERVED_ROOT}/`))
-      return undefined
+    // objects not written by sealbox (or planted ones) never pass for secrets
+    if (!isSecretPath(path)) return undefined
     return { path, version }
+  }
+}
+
+function isSecretPath(path: string): boolean {
+  try {
+    return normalizeSecretPath(path) === path
+  } catch {
+    return false
   }
 }

@@ -105,3 +105,10 @@ void describe('layout', () => {
     }
   })
 })
+
+void test('listing never yields a path that put would refuse', () => {
+  const layout = new Layout('')
+  assert.equal(layout.parse('/app/.v/0000000001'), undefined)
+  assert.equal(layout.parse('app/\u001b[31m/.v/0000000001'), undefined)
+  assert.equal(layout.parse('a//b/.v/0000000001'), undefined)
+})
