@@ -1,0 +1,6 @@
+export {
+  PrincipalStore,
+  type Principal,
+  type PrincipalInfo,
+  type SecretSealer,
+} from './principal-store.js'
