@@ -36,9 +36,13 @@ base64 unless --cli-binary-format raw-in-base64-out. --output json|text and --qu
     for (const [member, paramSpec] of Object.entries(spec.params as Record<string, string>)) {
       const flag = `--${kebab(member)}`
       const type = paramSpec.replace('!', '')
-      const help = [HELP[type], paramSpec.endsWith('!') ? '(required)' : '']
-        .filter(Boolean)
-        .join(' ')
+      const required =
+        member === 'keyId' && spec.defaultKey === true
+          ? '(default: KMS_KEY_ID, else the embedded default key)'
+          : paramSpec.endsWith('!')
+            ? '(required)'
+            : ''
+      const help = [HELP[type], required].filter(Boolean).join(' ')
       if (type === 'boolean') {
         cmd.option(flag).option(`--no-${kebab(member)}`)
       } else if (type === 'list' || type === 'tags') {

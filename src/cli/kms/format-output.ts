@@ -105,7 +105,7 @@ export function cliShape(output: unknown): unknown {
   return toWire(datesToIso(output))
 }
 
-/** The AWS CLI's `--output json`: four-space indentation, nothing at all for an empty response. */
+/** The AWS CLI's `--output json`: four-space indentation, non-ASCII characters as they are. */
 export function formatJson(value: unknown): string {
   return JSON.stringify(value, null, 4) + '\n'
 }

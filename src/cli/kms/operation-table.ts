@@ -16,6 +16,8 @@ export interface OperationSpec<Op extends KmsOperationName> {
   params: { [M in keyof KmsInput<Op>]-?: ParamSpec }
   /** The list member a paginated response accumulates (camelCase). */
   pages?: string
+  /** Without `--key-id`, sealbox uses KMS_KEY_ID / CMK_KEY_ID or the embedded default key. */
+  defaultKey?: true
 }
 
 const KEY = 'string!' as const
@@ -80,6 +82,7 @@ export const OPERATIONS: { [Op in KmsOperationName]: OperationSpec<Op> } = {
   },
   Encrypt: {
     summary: 'encrypt up to 4096 bytes under a key',
+    defaultKey: true,
     params: {
       keyId: KEY,
       plaintext: 'blob!',
@@ -116,6 +119,7 @@ export const OPERATIONS: { [Op in KmsOperationName]: OperationSpec<Op> } = {
   },
   GenerateDataKey: {
     summary: 'make a data key: plaintext and encrypted under a key',
+    defaultKey: true,
     params: {
       keyId: KEY,
       encryptionContext: CONTEXT,
@@ -127,6 +131,7 @@ export const OPERATIONS: { [Op in KmsOperationName]: OperationSpec<Op> } = {
   },
   GenerateDataKeyWithoutPlaintext: {
     summary: 'make a data key, returned only encrypted',
+    defaultKey: true,
     params: {
       keyId: KEY,
       encryptionContext: CONTEXT,

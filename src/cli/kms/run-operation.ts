@@ -24,13 +24,6 @@ export interface KmsCommandDeps {
   cwd: string
 }
 
-// Operations whose --key-id sealbox may fill in from KMS_KEY_ID / the embedded default key.
-const DEFAULT_KEY_OPERATIONS = new Set<KmsOperationName>([
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-])
-
 function wireName(member: string): string {
   return member[0]!.toUpperCase() + member.slice(1)
 }
@@ -94,7 +87,7 @@ export async function buildWireInput(
       },
     )
   }
-  if (DEFAULT_KEY_OPERATIONS.has(op) && wire['KeyId'] === undefined) {
+  if (OPERATIONS[op].defaultKey === true && wire['KeyId'] === undefined) {
     wire['KeyId'] = await deps.defaultKeyId()
   }
   const missing = Object.entries(params)
