@@ -1,0 +1,2 @@
+export { AwsKms, type AwsKmsOptions } from './aws-kms.js'
+export { fromAwsError } from './aws-error.js'
