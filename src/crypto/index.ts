@@ -2,3 +2,5 @@ export { aesGcmEncrypt, aesGcmDecrypt, GCM_IV_BYTES, GCM_TAG_BYTES } from './aes
 export { hkdf, type HashName } from './hkdf.js'
 export { sha256, hash, hmac } from './hash.js'
 export { randomBytes, randomUUID } from './random.js'
+export { GcmKey } from './gcm-key.js'
+export { EcdsaSigningKey, EcdsaSigner, EcdsaVerifier, type EcdsaCurve } from './ecdsa.js'

@@ -1,0 +1,211 @@
+import { fromUtf8 } from '../bytes/index.js'
+import { EcdsaSigningKey, randomBytes } from '../crypto/index.js'
+import { serializeEncryptionContext, toBase64, type EncryptionContext } from '../encoding/index.js'
+import { isSealboxError, SealboxError } from '../errors/index.js'
+import {
+  DEFAULT_LIMITS,
+  PUBLIC_KEY_CONTEXT_KEY,
+  type AlgorithmSuite,
+  type DecodeLimits,
+  type EncryptedDataKey,
+  type MessageHeader,
+} from '../format/index.js'
+import type { EncryptionMaterials } from './data-key-cache.js'
+import { arnAllowed, parseKmsArn } from './kms-arn.js'
+import { KMS_PROVIDER_ID, kmsGenerateDataKey, kmsUnwrap } from './kms-keyring.js'
+import type { DecryptOptions, EncryptOptions } from './options.js'
+import { parseRawAesInfo } from './raw-aes-key.js'
+
+const RESERVED_PREFIX = 'aws-crypto-'
+
+/**
+ * The data key, its wrapped copies and (for signed suites) the signing key for one message, from
+ * the cache when allowed. The caller owns `dataKey` and zeroes it.
+ */
+export async function encryptionMaterials(
+  options: EncryptOptions,
+  suite: AlgorithmSuite,
+  plaintextLength: number | undefined,
+): Promise<EncryptionMaterials> {
+  const context = options.encryptionContext ?? {}
+  for (const key of Object.keys(context)) {
+    if (key.startsWith(RESERVED_PREFIX)) {
+      throw new SealboxError(
+        'ValidationException',
+        `encryption context keys starting with '${RESERVED_PREFIX}' are reserved ('${key}')`,
+      )
+    }
+  }
+  const keyIds = options.keyIds ?? []
+  const rawKeys = options.rawKeys ?? []
+  if (keyIds.length > 0 && options.kms === undefined) {
+    throw new SealboxError('UsageError', 'KMS key ids were given without a KMS')
+  }
+  if (keyIds.length === 0 && rawKeys.length === 0) {
+    throw new SealboxError('UsageError', 'no key to encrypt with: give KMS key ids or raw keys')
+  }
+  const cache = plaintextLength === undefined ? undefined : options.cache
+  const cacheKey = cache === undefined ? '' : materialsCacheKey(suite, context, keyIds, options)
+  const cached = cache?.take(cacheKey, plaintextLength!)
+  if (cached !== undefined) return cached
+
+  let signingKey: EcdsaSigningKey | undefined
+  let fullContext: EncryptionContext = context
+  if (suite.signature !== undefined) {
+    signingKey = EcdsaSigningKey.generate(suite.signature)
+    fullContext = { ...context, [PUBLIC_KEY_CONTEXT_KEY]: toBase64(signingKey.publicKey) }
+  }
+  let dataKey: Uint8Array
+  const encryptedDataKeys: EncryptedDataKey[] = []
+  if (keyIds.length > 0) {
+    const generated = await kmsGenerateDataKey(
+      { kms: options.kms!, keyIds },
+      fullContext,
+      suite.keyBytes,
+    )
+    dataKey = generated.dataKey
+    encryptedDataKeys.push(...generated.encryptedDataKeys)
+  } else {
+    dataKey = randomBytes(suite.keyBytes)
+  }
+  const contextBytes = serializeEncryptionContext(fullContext)
+  for (const raw of rawKeys) encryptedDataKeys.push(raw.wrap(dataKey, contextBytes))
+  const materials: EncryptionMaterials = {
+    dataKey,
+    encryptedDataKeys,
+    encryptionContext: fullContext,
+    signingKey,
+  }
+  cache?.put(cacheKey, materials, plaintextLength!)
+  return materials
+}
+
+/** Everything that selects the data key: a change in any part misses the cache. */
+function materialsCacheKey(
+  suite: AlgorithmSuite,
+  context: EncryptionContext,
+  keyIds: string[],
+  options: EncryptOptions,
+): string {
+  return JSON.stringify([
+    suite.id,
+    toBase64(serializeEncryptionContext(context)),
+    keyIds,
+    (options.rawKeys ?? []).map((k) => [k.keyNamespace, k.keyName, k.fingerprint]),
+  ])
+}
+
+/** The decode limits for options (defaults for anything left out). */
+export function decodeLimits(options: DecryptOptions): DecodeLimits {
+  return {
+    maxEncryptedDataKeys:
+      options.limits?.maxEncryptedDataKeys ?? DEFAULT_LIMITS.maxEncryptedDataKeys,
+    maxHeaderBytes: options.limits?.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes,
+    maxFrameLength: options.limits?.maxFrameLength ?? DEFAULT_LIMITS.maxFrameLength,
+    allowLegacy: options.allowLegacy ?? false,
+  }
+}
+
+/** Fails with `ContextMismatch` unless every expected pair is in the message's context. */
+export function checkExpectedContext(
+  actual: Readonly<Record<string, string>>,
+  expected: EncryptionContext | undefined,
+): void {
+  if (expected === undefined) return
+  for (const [key, value] of Object.entries(expected)) {
+    if (!Object.prototype.hasOwnProperty.call(actual, key)) {
+      throw new SealboxError(
+        'ContextMismatch',
+        `the message's encryption context has no '${key}' (expected '${key}=${value}')`,
+      )
+    }
+    if (actual[key] !== value) {
+      throw new SealboxError(
+        'ContextMismatch',
+        `the message's encryption context has '${key}=${actual[key]}', expected '${key}=${value}'`,
+      )
+    }
+  }
+}
+
+/** A readable name for an entry: the key ARN, or namespace/name of a raw key. */
+export function describeEncryptedDataKey(edk: EncryptedDataKey): {
+  providerId: string
+  providerInfo: string
+} {
+  if (edk.providerId === KMS_PROVIDER_ID) {
+    try {
+      return { providerId: edk.providerId, providerInfo: fromUtf8(edk.providerInfo) }
+    } catch {
+      return { providerId: edk.providerId, providerInfo: toBase64(edk.providerInfo) }
+    }
+  }
+  const raw = parseRawAesInfo(edk.providerInfo)
+  return { providerId: edk.providerId, providerInfo: raw?.keyName ?? toBase64(edk.providerInfo) }
+}
+
+/**
+ * Unwraps the data key from the first entry a configured key can open: raw keys first (no
+ * network), then KMS entries whose key is allowed. The caller zeroes the result.
+ */
+export async function decryptDataKey(
+  header: MessageHeader,
+  options: DecryptOptions,
+): Promise<Uint8Array> {
+  const { suite } = header
+  const failures: string[] = []
+  let firstCause: unknown
+  const rawKeys = options.rawKeys ?? []
+  if (rawKeys.length > 0) {
+    const canonical = serializeEncryptionContext(header.encryptionContext)
+    const candidates =
+      Buffer.compare(canonical, header.encryptionContextBytes) === 0
+        ? [canonical]
+        : [canonical, header.encryptionContextBytes]
+    for (const edk of header.encryptedDataKeys) {
+      for (const raw of rawKeys) {
+        if (!raw.matches(edk)) continue
+        const dataKey = raw.unwrap(edk, candidates, suite.keyBytes)
+        if (dataKey !== undefined) return dataKey
+        failures.push(`raw key ${raw.keyNamespace}/${raw.keyName} did not open its entry`)
+      }
+    }
+  }
+  for (const edk of header.encryptedDataKeys) {
+    if (edk.providerId !== KMS_PROVIDER_ID) continue
+    const { providerInfo: arn } = describeEncryptedDataKey(edk)
+    const parsed = parseKmsArn(arn)
+    if (parsed === undefined || parsed.resourceType !== 'key') {
+      failures.push(`an aws-kms entry names '${arn}', which is not a key ARN`)
+      continue
+    }
+    if (!arnAllowed(arn, options.allowedKeyIds)) {
+      failures.push(`${arn} is not an allowed key`)
+      continue
+    }
+    if (options.kms === undefined) {
+      failures.push(`${arn} needs a KMS`)
+      continue
+    }
+    try {
+      return await kmsUnwrap(options.kms, edk, header.encryptionContext, suite.keyBytes)
+    } catch (e) {
+      firstCause ??= e
+      failures.push(
+        `${arn}: ${isSealboxError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e)}`,
+      )
+    }
+  }
+  const names = header.encryptedDataKeys.map((e) => {
+    const d = describeEncryptedDataKey(e)
+    return d.providerId === KMS_PROVIDER_ID ? d.providerInfo : `${d.providerId}/${d.providerInfo}`
+  })
+  throw new SealboxError(
+    'NoUsableKey',
+    `no key could unwrap the message's data key${failures.length > 0 ? ` (${failures.join('; ')})` : ''}`,
+    {
+      cause: firstCause,
+      hint: `the message is wrapped under: ${names.join(', ')}; give one of these keys (--key-id, --raw-key) and check its KMS permissions`,
+    },
+  )
+}
