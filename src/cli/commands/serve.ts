@@ -1,4 +1,38 @@
 import type { Command } from 'commander'
 import type { Runtime } from '../runtime/index.js'
 
-export function register(_program: Command, _runtime: Runtime): void {}
+export function register(program: Command, runtime: Runtime): void {
+  program
+    .command('serve')
+    .description(
+      'serve the embedded KMS over the AWS KMS JSON API, SigV4-verified (default http://127.0.0.1:4599)',
+    )
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 4599; 0 picks a free port)')
+    .option(
+      '--workers <n>',
+      'server processes sharing the port and the keystore (default: one per CPU)',
+    )
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option(
+      '--no-auth',
+      'do not check signatures: every request acts as the account root (or --principal)',
+    )
+    .option('--principal <arn>', 'with --no-auth: the IAM ARN every request acts as')
+    .addHelpText(
+      'after',
+      `
+The region is --region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. Requests must be
+signed (SigV4, service kms) with an access key from 'sealbox principals create NAME'.
+Point the AWS CLI or an SDK at it with --endpoint-url http://127.0.0.1:4599 (or AWS_ENDPOINT_URL_KMS).
+The URL is printed on stdout once the server listens; SIGTERM stops it gracefully.`,
+    )
+    .action(async (flags: Record<string, unknown>) => {
+      const [{ runServe }, { serveDeps }] = await Promise.all([
+        import('../serve/run-serve.js'),
+        import('../serve/keystore-access.js'),
+      ])
+      await runServe(flags, serveDeps(runtime))
+    })
+}
