@@ -1,0 +1,268 @@
+// `sealbox serve` under load: GenerateDataKey and Decrypt requests per second and p50/p99
+// latency at 1, 16 and 64 connections on loopback, SigV4 verified and every request audited,
+// with one worker and with one worker per core; beside each, a do-nothing node:http server
+// answering the same request (the ceiling for this machine). autocannon replays one signed
+// request (AWS accepts a signature for 15 minutes; each run is signed just before it starts).
+//
+//   npm run bench -- server            (BENCH_SECONDS=10 for longer runs; default 5)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import cluster from 'node:cluster'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { signRequest } from '../src/server/index.js'
+
+const SELF = fileURLToPath(import.meta.url)
+const CLI = resolve('dist/src/cli/main.js')
+const REGION = 'us-east-1'
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5)
+const CONNECTIONS = [1, 16, 64]
+const CORES = availableParallelism()
+
+interface AutocannonResult {
+  requests: { average: number; total: number }
+  latency: { p50: number; p99: number; average: number }
+  non2xx: number
+  errors: number
+  timeouts: number
+  '2xx': number
+}
+type Autocannon = (opts: {
+  url: string
+  connections: number
+  duration: number
+  method: string
+  headers: Record<string, string>
+  body: string
+}) => Promise<AutocannonResult>
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+// ---- the ceiling: reads the body, answers a fixed JSON of the same size as sealbox's ----------
+if (process.argv[2] === '--ceiling') {
+  const workers = Number(process.argv[3])
+  const answer = process.argv[4]!
+  if (cluster.isPrimary && workers > 1) {
+    for (let i = 0; i < workers; i++) cluster.fork()
+    let ready = 0
+    cluster.on('message', (_w, m: string) => {
+      if (++ready === workers) process.stdout.write(`${m}\n`)
+    })
+    process.on('SIGTERM', () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill()
+      process.exit(0)
+    })
+  } else {
+    const server = createServer((req, res) => {
+      req.on('data', () => {})
+      req.on('end', () => {
+        res.setHeader('Content-Type', 'application/x-amz-json-1.1')
+        res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
+        res.end(answer)
+      })
+    })
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+      if (process.send !== undefined) process.send(url)
+      else process.stdout.write(`${url}\n`)
+    })
+    process.on('SIGTERM', () => process.exit(0))
+  }
+} else {
+  await main()
+}
+
+function pinned(cpu: string | undefined, args: string[]): [string, string[]] {
+  const hasTaskset = spawnSync('taskset', ['-V']).status === 0
+  return cpu !== undefined && hasTaskset && CORES > 1
+    ? ['taskset', ['-c', cpu, ...args]]
+    : [args[0]!, args.slice(1)]
+}
+
+function startProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cpu?: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const [cmd, argv] = pinned(cpu, args)
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+  return new Promise((ok, fail) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /^(http\S+)\n/.exec(out)
+      if (m !== null) ok({ url: m[1]!, child })
+    })
+    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited ${code}: ${err}`)))
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+function cli(home: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: benchEnv(home), encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`sealbox ${args.join(' ')} failed: ${r.stderr}`)
+  return r.stdout
+}
+
+function benchEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('AWS_') && !k.startsWith('SEALBOX_')) env[k] = v
+  return { ...env, SEALBOX_HOME: home, AWS_REGION: REGION }
+}
+
+interface Creds {
+  AccessKeyId: string
+  SecretAccessKey: string
+}
+
+function signed(url: string, creds: Creds, op: string, body: string): Record<string, string> {
+  const u = new URL(url)
+  return signRequest(
+    {
+      method: 'POST',
+      path: '/',
+      query: '',
+      headers: {
+        Host: u.host,
+        'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': `TrentService.${op}`,
+      },
+      body: new TextEncoder().encode(body),
+    },
+    {
+      accessKeyId: creds.AccessKeyId,
+      secretAccessKey: creds.SecretAccessKey,
+      region: REGION,
+      service: 'kms',
+      time: new Date(),
+    },
+  )
+}
+
+async function call(
+  url: string,
+  creds: Creds,
+  op: string,
+  body: object,
+): Promise<Record<string, unknown>> {
+  const text = JSON.stringify(body)
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: signed(url, creds, op, text),
+    body: text,
+  })
+  const answer = await res.text()
+  if (res.status !== 200) throw new Error(`${op} answered ${res.status}: ${answer}`)
+  return answer === '' ? {} : (JSON.parse(answer) as Record<string, unknown>)
+}
+
+interface Row {
+  op: string
+  workers: number
+  connections: number
+  sealbox: AutocannonResult
+  ceiling: AutocannonResult
+}
+
+async function load(
+  url: string,
+  creds: Creds,
+  op: string,
+  body: string,
+  connections: number,
+): Promise<AutocannonResult> {
+  const headers = signed(url, creds, op, body)
+  // warm-up, then the measured run
+  await autocannon({ url, connections, duration: 1, method: 'POST', headers, body })
+  return autocannon({ url, connections, duration: SECONDS, method: 'POST', headers, body })
+}
+
+async function main(): Promise<void> {
+  // The load generator runs here, on CPU 0; a one-worker server gets CPU 1 to itself.
+  if (CORES > 1 && spawnSync('taskset', ['-pc', '0', String(process.pid)]).status !== 0) {
+    console.log('(could not pin the load generator to CPU 0)')
+  }
+  const home = mkdtempSync(join(tmpdir(), 'sealbox-bench-serve-'))
+  const creds = JSON.parse(cli(home, ['principals', 'create', 'bench'])) as Creds
+  const rows: Row[] = []
+  let keyId = ''
+  let ciphertext = ''
+  let ok2xx = 0
+  for (const workers of [1, CORES]) {
+    const cpu = workers === 1 ? '1' : undefined
+    const serve = await startProcess(
+      [process.execPath, CLI, 'serve', '--port', '0', '--workers', String(workers)],
+      benchEnv(home),
+      cpu,
+    )
+    if (keyId === '') {
+      const created = await call(serve.url, creds, 'CreateKey', { Description: 'bench' })
+      keyId = (created['KeyMetadata'] as { Arn: string }).Arn
+      ciphertext = (
+        await call(serve.url, creds, 'GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })
+      )['CiphertextBlob'] as string
+    }
+    const requests: Record<string, string> = {
+      GenerateDataKey: JSON.stringify({ KeyId: keyId, KeySpec: 'AES_256' }),
+      Decrypt: JSON.stringify({ CiphertextBlob: ciphertext }),
+    }
+    // the same answer size as sealbox's GenerateDataKey
+    const sample = JSON.stringify(
+      await call(serve.url, creds, 'GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }),
+    )
+    ok2xx += 1
+    const ceiling = await startProcess(
+      [process.execPath, SELF, '--ceiling', String(workers), sample],
+      benchEnv(home),
+      cpu,
+    )
+    try {
+      for (const op of Object.keys(requests)) {
+        for (const connections of CONNECTIONS) {
+          const s = await load(serve.url, creds, op, requests[op]!, connections)
+          const c = await load(ceiling.url, creds, op, requests[op]!, connections)
+          ok2xx += s['2xx']
+          rows.push({ op, workers, connections, sealbox: s, ceiling: c })
+          if (s.non2xx > 0 || s.errors > 0) {
+            console.log(
+              `  ! ${op} c=${connections}: ${s.non2xx} non-2xx answers, ${s.errors} errors`,
+            )
+          }
+        }
+      }
+    } finally {
+      await stop(ceiling.child)
+      await stop(serve.child)
+    }
+  }
+  const verify = cli(home, ['audit', 'verify']).trim()
+
+  const fmt = (n: number) => n.toFixed(0).padStart(7)
+  const ms = (n: number) => n.toFixed(1).padStart(6)
+  console.log(
+    `\nsealbox serve on loopback, SigV4 on, ${SECONDS} s per run after a 1 s warm-up; ${CORES} CPUs; node ${process.version}`,
+  )
+  console.log(
+    'op               workers  conns   sealbox req/s   p50 ms   p99 ms | ceiling req/s   p50 ms   p99 ms | ratio',
+  )
+  for (const r of rows) {
+    console.log(
+      `${r.op.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.connections).padStart(6)}   ${fmt(r.sealbox.requests.average)}       ${ms(r.sealbox.latency.p50)}   ${ms(r.sealbox.latency.p99)} |       ${fmt(r.ceiling.requests.average)}   ${ms(r.ceiling.latency.p50)}   ${ms(r.ceiling.latency.p99)} | ${(r.sealbox.requests.average / r.ceiling.requests.average).toFixed(2)}`,
+    )
+  }
+  console.log(
+    `\naudit log after the runs: ${verify} (successful requests answered: ${ok2xx}, plus the setup calls)`,
+  )
+  console.log('goal: ratio >= 0.6 with every request verified, audited and durable')
+}
