@@ -1,4 +1,48 @@
 import type { Command } from 'commander'
 import type { Runtime } from '../runtime/index.js'
 
-export function register(_program: Command, _runtime: Runtime): void {}
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+export function register(program: Command, runtime: Runtime): void {
+  program
+    .command('decrypt')
+    .description('decrypt a message from a file or stdin')
+    .argument('[file]', 'the message to decrypt, or - for stdin (default)')
+    .option(
+      '-o, --output <out>',
+      'output file, or - for stdout (default: FILE without .sealed, or stdout for stdin)',
+    )
+    .option(
+      '--context <k=v>',
+      'encryption context pair the message must carry (repeatable)',
+      collect,
+    )
+    .option(
+      '--key-id <key>',
+      'KMS key ARN (or key id) that may be used; others are skipped (repeatable; default any)',
+      collect,
+    )
+    .option(
+      '--raw-key <ns:name:path>',
+      'raw AES key file (16/24/32 bytes or base64) (repeatable)',
+      collect,
+    )
+    .option('--max-encrypted-data-keys <n>', 'refuse messages with more wrapped keys (default 10)')
+    .option(
+      '--allow-legacy',
+      'accept non-committing suites and non-framed bodies from older writers',
+    )
+    .option('--force', 'replace an existing output file')
+    .addHelpText(
+      'after',
+      `
+A file output appears only after the whole message verified (every frame tag, the end of the
+message, the signature); on any failure nothing is left. On stdout, each frame is written once
+its tag verifies and the last one only after the end (and signature) verify: if the command
+fails, discard what it wrote.`,
+    )
+    .action(async (file: string | undefined, flags: Record<string, unknown>) => {
+      const { runDecrypt } = await import('../file/decrypt-command.js')
+      await runDecrypt(runtime, file, flags)
+    })
+}

@@ -1,0 +1,143 @@
+import { constants } from 'node:fs'
+import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { unlinkSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { randomBytes } from '../crypto/index.js'
+import { SealboxError } from '../errors/index.js'
+
+export interface AtomicFileOptions {
+  /** Replace an existing file at the path (otherwise `AlreadyExists`). */
+  force?: boolean
+  /** Permission bits of the new file; default 0600. */
+  mode?: number
+}
+
+/**
+ * A file that appears at its path only when complete: bytes go to a temporary file in the same
+ * folder (mode 0600), which is synced and then renamed (or, without `force`, hard-linked, so an
+ * existing file is never replaced even if it appeared meanwhile). On abort, or any failure,
+ * nothing is left behind.
+ */
+export class AtomicFile {
+  private closed = false
+
+  private constructor(
+    readonly path: string,
+    readonly tempPath: string,
+    private readonly handle: FileHandle,
+    private readonly force: boolean,
+  ) {}
+
+  static async create(path: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
+    const force = options.force ?? false
+    if (!force) await refuseExisting(path)
+    const tempPath = join(
+      dirname(path),
+      `.${basename(path)}.${Buffer.from(randomBytes(6)).toString('hex')}.tmp`,
+    )
+    const handle = await open(
+      tempPath,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+      options.mode ?? 0o600,
+    )
+    return new AtomicFile(path, tempPath, handle, force)
+  }
+
+  /** Writes all of `data` (several buffers in one call when given an array). */
+  async write(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    if (data instanceof Uint8Array) {
+      let off = 0
+      while (off < data.length) {
+        const { bytesWritten } = await this.handle.write(data, off, data.length - off)
+        off += bytesWritten
+      }
+      return
+    }
+    let parts = data.filter((b) => b.length > 0)
+    while (parts.length > 0) {
+      const batch = parts.slice(0, 1024)
+      let { bytesWritten } = await this.handle.writev(batch)
+      const rest: Uint8Array[] = []
+      for (const b of batch) {
+        if (bytesWritten >= b.length) bytesWritten -= b.length
+        else {
+          rest.push(b.subarray(bytesWritten))
+          bytesWritten = 0
+        }
+      }
+      parts = [...rest, ...parts.slice(batch.length)]
+    }
+  }
+
+  /** Syncs the data and puts the file at its path. */
+  async commit(): Promise<void> {
+    try {
+      await this.handle.sync()
+      await this.handle.close()
+      this.closed = true
+      if (this.force) {
+        await rename(this.tempPath, this.path)
+      } else {
+        try {
+          await link(this.tempPath, this.path)
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(this.path)
+          throw e
+        }
+        await unlink(this.tempPath)
+      }
+      await syncFolder(dirname(this.path))
+    } catch (e) {
+      await this.abort()
+      throw e
+    }
+  }
+
+  /** Removes the temporary file. Safe to call more than once. */
+  async abort(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true
+      await this.handle.close().catch(() => undefined)
+    }
+    await unlink(this.tempPath).catch(() => undefined)
+  }
+
+  /** For signal handlers: removes the temporary file synchronously. */
+  abortSync(): void {
+    try {
+      unlinkSync(this.tempPath)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function refuseExisting(path: string): Promise<void> {
+  try {
+    const h = await open(path, 'r')
+    await h.close()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e
+  }
+  throw existsError(path)
+}
+
+function existsError(path: string): SealboxError {
+  return new SealboxError('AlreadyExists', `${path} already exists`, {
+    hint: 'pass --force to replace it, or -o to write elsewhere',
+  })
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const h = await open(folder, 'r')
+    try {
+      await h.sync()
+    } finally {
+      await h.close()
+    }
+  } catch {
+    // some file systems cannot sync a folder; the rename itself is atomic
+  }
+}

@@ -1,0 +1,5 @@
+export { encryptFile, type FileOptions } from './encrypt-file.js'
+export { decryptFile } from './decrypt-file.js'
+export { AtomicFile, type AtomicFileOptions } from './atomic-file.js'
+export { writeAtomically } from './write-atomically.js'
+export { ChunkReader, READ_BYTES } from './chunk-reader.js'
