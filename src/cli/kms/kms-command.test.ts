@@ -532,6 +532,17 @@ void describe('sealbox kms: required flags, defaults and errors', () => {
         isSealboxError(e, 'InvalidCiphertextException') &&
         e.message === 'InvalidCiphertextException',
     )
+    await assert.rejects(
+      run(['list-keys'], {
+        ListKeys: () => {
+          throw new SealboxError(
+            'IoError',
+            'could not reach the KMS at http://127.0.0.1:1: ECONNREFUSED',
+          )
+        },
+      }),
+      (e) => isSealboxError(e, 'IoError') && e.message.startsWith('could not reach'),
+    )
   })
 
   void test('an unsupported --output or a bad --query fails before the KMS is called', async () => {

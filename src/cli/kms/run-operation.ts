@@ -24,6 +24,10 @@ export interface KmsCommandDeps {
   cwd: string
 }
 
+// AWS exception names, which the AWS CLI prints before the message; sealbox's own codes (IoError,
+// ConfigInvalid, ...) are not printed.
+const AWS_ERROR = /Exception$|^(IncompleteSignature|MissingAuthenticationToken|RequestExpired)$/
+
 function wireName(member: string): string {
   return member[0]!.toUpperCase() + member.slice(1)
 }
@@ -219,7 +223,7 @@ export async function runKmsOperation(
             pageSize: positiveInt(flags['pageSize'], '--page-size'),
           })
   } catch (e) {
-    if (isSealboxError(e) && !e.message.startsWith(`${e.code}:`)) {
+    if (isSealboxError(e) && AWS_ERROR.test(e.code) && !e.message.startsWith(`${e.code}:`)) {
       const message = e.message === '' ? e.code : `${e.code}: ${e.message}`
       throw new SealboxError(e.code, message, {
         cause: e,
