@@ -84,6 +84,37 @@ void describe(
       assert.equal(Buffer.from(dk['Plaintext']!, 'base64').length, 32)
     })
 
+    void test('--endpoint-url and --profile pick the endpoint as the AWS CLI does', async () => {
+      const env = { ...box.env }
+      delete env['SEALBOX_KMS']
+      delete env['AWS_ENDPOINT_URL_KMS']
+      delete env['AWS_ACCESS_KEY_ID']
+      delete env['AWS_SECRET_ACCESS_KEY']
+      writeFileSync(
+        join(box.env['HOME']!, 'credentials'),
+        '[moto]\naws_access_key_id = testing\naws_secret_access_key = testing\n',
+      )
+      env['AWS_SHARED_CREDENTIALS_FILE'] = join(box.env['HOME']!, 'credentials')
+      const r = ok(
+        await sealbox(
+          { work: box.work, env },
+          'kms',
+          'describe-key',
+          '--key-id',
+          keyId,
+          '--endpoint-url',
+          moto!.endpoint,
+          '--profile',
+          'moto',
+          '--query',
+          'KeyMetadata.KeyId',
+          '--output',
+          'text',
+        ),
+      )
+      assert.equal(r.stdout.trim(), keyId)
+    })
+
     void test('an unknown key is NotFoundException with exit code 3', async () => {
       const r = await sealbox(
         box,

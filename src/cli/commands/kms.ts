@@ -63,6 +63,8 @@ base64 unless --cli-binary-format raw-in-base64-out. --output json|text and --qu
         'request members as JSON (or file://PATH), overridden by flags',
       )
       .option('--no-cli-pager', 'accepted for compatibility (sealbox never pages)')
+      .option('--endpoint-url <url>', 'an AWS KMS API endpoint (as --kms aws --kms-endpoint URL)')
+      .option('--profile <name>', 'AWS profile for --kms aws (as AWS_PROFILE)')
     if (spec.pages !== undefined) {
       cmd
         .option('--max-items <n>', 'print at most n items, then a NextToken')
@@ -71,6 +73,11 @@ base64 unless --cli-binary-format raw-in-base64-out. --output json|text and --qu
         .option('--no-paginate', 'one request only, as with --limit/--marker')
     }
     cmd.action(async (flags: Record<string, unknown>) => {
+      // The AWS CLI's own ways to pick the endpoint and credentials, read before the KMS opens.
+      if (typeof flags['endpointUrl'] === 'string') {
+        program.setOptionValue('kms', 'aws').setOptionValue('kmsEndpoint', flags['endpointUrl'])
+      }
+      if (typeof flags['profile'] === 'string') process.env['AWS_PROFILE'] = flags['profile']
       const { runKmsOperation } = await import('../kms/run-operation.js')
       await runKmsOperation(op, flags, {
         kms: () => runtime.kms(),

@@ -76,7 +76,14 @@ export async function buildWireInput(
       wire[name] = value
     }
   }
-  const rawBlobs = flags['cliBinaryFormat'] === 'raw-in-base64-out'
+  const binaryFormat = flags['cliBinaryFormat'] ?? 'base64'
+  if (binaryFormat !== 'base64' && binaryFormat !== 'raw-in-base64-out') {
+    throw new SealboxError(
+      'UsageError',
+      `unsupported --cli-binary-format ${String(binaryFormat)}: expected base64 or raw-in-base64-out`,
+    )
+  }
+  const rawBlobs = binaryFormat === 'raw-in-base64-out'
   for (const [member, spec] of Object.entries(params)) {
     const value = flags[member]
     if (value === undefined) continue
