@@ -145,6 +145,36 @@ export function describeEncryptedDataKey(edk: EncryptedDataKey): {
 }
 
 /**
+ * The AAD a raw AES entry may have been wrapped with: the context in UTF-8 byte order (the spec),
+ * then, for writers that got the order wrong, the order stored in the header and the locale order
+ * the official JavaScript SDK's raw AES keyring uses by default (aws-encryption-sdk-javascript#428).
+ * Every candidate holds the same pairs; only their order differs.
+ */
+function rawWrapAadCandidates(header: MessageHeader): Uint8Array[] {
+  const context = header.encryptionContext
+  const out = [serializeEncryptionContext(context)]
+  const add = (bytes: Uint8Array): void => {
+    if (!out.some((b) => Buffer.compare(b, bytes) === 0)) out.push(bytes)
+  }
+  add(header.encryptionContextBytes)
+  const keys = Object.keys(context)
+  if (keys.length > 1) {
+    const parts: Buffer[] = [u16(keys.length)]
+    for (const k of keys.sort((a, b) => a.localeCompare(b))) {
+      const kb = Buffer.from(k, 'utf8')
+      const vb = Buffer.from(context[k]!, 'utf8')
+      parts.push(u16(kb.length), kb, u16(vb.length), vb)
+    }
+    add(Buffer.concat(parts))
+  }
+  return out
+}
+
+function u16(n: number): Buffer {
+  return Buffer.from([n >> 8, n & 0xff])
+}
+
+/**
  * Unwraps the data key from the first entry a configured key can open: raw keys first (no
  * network), then KMS entries whose key is allowed. The caller zeroes the result.
  */
@@ -157,11 +187,7 @@ export async function decryptDataKey(
   let firstCause: unknown
   const rawKeys = options.rawKeys ?? []
   if (rawKeys.length > 0) {
-    const canonical = serializeEncryptionContext(header.encryptionContext)
-    const candidates =
-      Buffer.compare(canonical, header.encryptionContextBytes) === 0
-        ? [canonical]
-        : [canonical, header.encryptionContextBytes]
+    const candidates = rawWrapAadCandidates(header)
     for (const edk of header.encryptedDataKeys) {
       for (const raw of rawKeys) {
         if (!raw.matches(edk)) continue
