@@ -1,0 +1,2 @@
+export { SqliteAuditLog } from './sqlite-audit-log.js'
+export { eventHash, GENESIS_HASH } from './event-hash.js'

@@ -1,0 +1,168 @@
+import type Database from 'better-sqlite3'
+import type {
+  AuditEvent,
+  AuditEventInput,
+  AuditFilter,
+  AuditLog,
+  AuditVerifyResult,
+} from '../types/index.js'
+import { eventHash, GENESIS_HASH } from './event-hash.js'
+
+interface Row {
+  seq: number
+  time_ms: number
+  principal: string
+  operation: string
+  key_arn: string | null
+  context: string | null
+  key_material_id: string | null
+  outcome: string
+  request_id: string
+  source_ip: string | null
+  prev_hash: string
+  hash: string
+}
+
+const TABLE = `
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  key_arn TEXT,
+  context TEXT,
+  key_material_id TEXT,
+  outcome TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  source_ip TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_events_by_key ON audit_events(key_arn);
+CREATE INDEX IF NOT EXISTS audit_events_by_time ON audit_events(time_ms);
+`
+
+/**
+ * The hash-chained audit log in a SQLite database (the embedded keystore's). Append reads the
+ * last hash and inserts in one IMMEDIATE transaction, so processes sharing the file extend one
+ * chain and never fork it.
+ */
+export class SqliteAuditLog implements AuditLog {
+  private readonly lastStmt: Database.Statement
+  private readonly insertStmt: Database.Statement
+  private readonly appendTx: (event: AuditEventInput) => void
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(TABLE)
+    this.lastStmt = db.prepare(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
+    this.insertStmt = db.prepare(
+      `INSERT INTO audit_events (seq, time_ms, principal, operation, key_arn, context, key_material_id, outcome, request_id, source_ip, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const tx = db.transaction((e: AuditEventInput) => {
+      const last = this.lastStmt.get() as { seq: number; hash: string } | undefined
+      const seq = (last?.seq ?? 0) + 1
+      const prev = last?.hash ?? GENESIS_HASH
+      this.insertStmt.run(
+        seq,
+        e.time.getTime(),
+        e.principal,
+        e.operation,
+        e.keyArn ?? null,
+        e.encryptionContext === undefined ? null : JSON.stringify(e.encryptionContext),
+        e.keyMaterialId ?? null,
+        e.outcome,
+        e.requestId,
+        e.sourceIp ?? null,
+        prev,
+        eventHash(prev, seq, e),
+      )
+    })
+    this.appendTx = (e) => tx.immediate(e)
+  }
+
+  append(event: AuditEventInput): void {
+    this.appendTx(event)
+  }
+
+  *query(filter: AuditFilter): Iterable<AuditEvent> {
+    const where: string[] = []
+    const args: unknown[] = []
+    const add = (sql: string, value: unknown) => {
+      where.push(sql)
+      args.push(value)
+    }
+    if (filter.keyArn !== undefined) add('key_arn = ?', filter.keyArn)
+    if (filter.operation !== undefined) add('operation = ?', filter.operation)
+    if (filter.principal !== undefined) add('principal = ?', filter.principal)
+    if (filter.outcome !== undefined) add('outcome = ?', filter.outcome)
+    if (filter.since !== undefined) add('time_ms >= ?', filter.since.getTime())
+    if (filter.until !== undefined) add('time_ms <= ?', filter.until.getTime())
+    for (const [k, v] of Object.entries(filter.context ?? {})) {
+      add(`json_extract(context, ?) = ?`, `$."${k.replace(/"/g, '""')}"`)
+      args.push(v)
+    }
+    const sql = `SELECT * FROM audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${
+      filter.limit !== undefined ? ' LIMIT ?' : ''
+    }`
+    if (filter.limit !== undefined) args.push(filter.limit)
+    for (const row of this.db.prepare(sql).iterate(...args) as Iterable<Row>) yield fromRow(row)
+  }
+
+  verify(): AuditVerifyResult {
+    let prev = GENESIS_HASH
+    let expectedSeq = 1
+    let count = 0
+    for (const row of this.db
+      .prepare(`SELECT * FROM audit_events ORDER BY seq`)
+      .iterate() as Iterable<Row>) {
+      const event = fromRow(row)
+      if (event.seq !== expectedSeq) {
+        return {
+          ok: false,
+          events: count,
+          seq: expectedSeq,
+          reason: `event ${expectedSeq} is missing (next present is ${event.seq})`,
+        }
+      }
+      if (event.prevHash !== prev) {
+        return {
+          ok: false,
+          events: count,
+          seq: event.seq,
+          reason: `event ${event.seq} does not follow event ${event.seq - 1}: removed, reordered or replaced`,
+        }
+      }
+      if (eventHash(prev, event.seq, event) !== event.hash) {
+        return {
+          ok: false,
+          events: count,
+          seq: event.seq,
+          reason: `event ${event.seq} was edited after it was written`,
+        }
+      }
+      prev = event.hash
+      expectedSeq++
+      count++
+    }
+    return { ok: true, events: count }
+  }
+}
+
+function fromRow(r: Row): AuditEvent {
+  const event: AuditEvent = {
+    seq: r.seq,
+    time: new Date(r.time_ms),
+    principal: r.principal,
+    operation: r.operation,
+    outcome: r.outcome,
+    requestId: r.request_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }
+  if (r.key_arn !== null) event.keyArn = r.key_arn
+  if (r.context !== null) event.encryptionContext = JSON.parse(r.context) as Record<string, string>
+  if (r.key_material_id !== null) event.keyMaterialId = r.key_material_id
+  if (r.source_ip !== null) event.sourceIp = r.source_ip
+  return event
+}
