@@ -53,6 +53,9 @@ export const ERROR_CODES = [
   // storage, configuration, usage
   'ObjectNotFound',
   'PreconditionFailed',
+  'InvalidRange',
+  'KeyConflict',
+  'BucketNotFound',
   'AlreadyExists',
   'SecretNotFound',
   'RotationIncomplete',
@@ -65,6 +68,8 @@ export const ERROR_CODES = [
   'IoError',
   'Interrupted',
   'RecordTampered',
+  'RecordShredded',
+  'RecordNotFound',
   'InternalError',
 ] as const
 

@@ -7,3 +7,4 @@ export type {
   Body,
   ObjectStore,
 } from './object-store.js'
+export { checkObjectKey, compareUtf8, RESERVED_NAME_PREFIX } from './object-key.js'

@@ -1,0 +1,1 @@
+export { FsObjectStore, type FsObjectStoreOptions } from './fs-object-store.js'

@@ -1,0 +1,339 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { resolve } from 'node:path'
+import { describe, test } from 'node:test'
+import { isSealboxError } from '../../src/errors/index.js'
+import type { ObjectInfo, ObjectStore } from '../../src/objects/types/index.js'
+
+/** How the suite reaches one store under test. */
+export interface StoreTarget {
+  name: string
+  open(): Promise<ObjectStore>
+  /** JSON the race-writer child gets to open the same store (omitted: no multi-process race). */
+  childStore?: () => Record<string, unknown>
+  /** Why the conditional-race tests are skipped for this target, when they are. */
+  skipRaces?: string
+}
+
+const RACE_WRITER = resolve(import.meta.dirname, 'race-writer.js')
+
+let run = 0
+
+export async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  for await (const p of body) parts.push(p)
+  return Buffer.concat(parts)
+}
+
+export async function listAll(
+  store: ObjectStore,
+  options: Parameters<ObjectStore['list']>[0],
+): Promise<{ keys: string[]; prefixes: string[]; pages: number }> {
+  const keys: string[] = []
+  const prefixes: string[] = []
+  let pages = 0
+  for await (const page of store.list(options)) {
+    pages++
+    keys.push(...page.objects.map((o) => o.key))
+    prefixes.push(...page.commonPrefixes)
+  }
+  return { keys, prefixes, pages }
+}
+
+function rejectsWith(code: string): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(isSealboxError(e), `expected a SealboxError ${code}, got ${String(e)}`)
+    assert.equal(e.code, code, e.message)
+    return true
+  }
+}
+
+async function* chunks(total: number, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < total; at += size) {
+    const n = Math.min(size, total - at)
+    const b = Buffer.alloc(n)
+    for (let i = 0; i < n; i++) b[i] = (at + i) % 251
+    yield b
+  }
+}
+
+function pattern(total: number): Buffer {
+  const b = Buffer.alloc(total)
+  for (let i = 0; i < total; i++) b[i] = i % 251
+  return b
+}
+
+/** Runs children that each try one conditional put at the same moment; returns who won. */
+async function race(
+  target: StoreTarget,
+  key: string,
+  writers: number,
+  condition: { ifNoneMatch: '*' } | { ifMatch: string },
+): Promise<string[]> {
+  const children = Array.from({ length: writers }, () =>
+    spawn(process.execPath, [RACE_WRITER], { stdio: ['pipe', 'pipe', 'inherit'] }).on(
+      'error',
+      () => {},
+    ),
+  )
+  const outputs = children.map(
+    (child, i) =>
+      new Promise<string>((done) => {
+        let out = ''
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+        child.on('close', () => done(out))
+        child.stdin.write(
+          `${JSON.stringify({ store: target.childStore!(), key, body: `writer ${i}`, condition })}\n`,
+        )
+      }),
+  )
+  // every child opens the store and says "ready"; then all are told "go" at once
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((ready) => {
+          const onData = (d: Buffer): void => {
+            if (d.toString().includes('ready')) {
+              child.stdout.off('data', onData)
+              ready()
+            }
+          }
+          child.stdout.on('data', onData)
+        }),
+    ),
+  )
+  for (const child of children) child.stdin.end('go\n')
+  const results = await Promise.all(outputs)
+  return results.map((r) => r.trim().split('\n').pop() ?? '')
+}
+
+/** One set of expectations for every object store: the local folder, S3 servers. */
+export function objectStoreConformance(target: StoreTarget): void {
+  void describe(`object store conformance: ${target.name}`, () => {
+    let store: ObjectStore
+    let base: string
+    const fresh = (): string => `${base}c${++run}/`
+
+    void test('opens', async () => {
+      store = await target.open()
+      base = `conf-${process.pid}-${Date.now()}/`
+      assert.ok(store.location.length > 0)
+    })
+
+    void test('put bytes, get, head, metadata', async () => {
+      const p = fresh()
+      const { etag } = await store.put(`${p}a.txt`, Buffer.from('hello'), {
+        metadata: { 'sealbox-size': '5' },
+      })
+      assert.ok(etag.length > 0)
+      const { info, body } = await store.get(`${p}a.txt`)
+      assert.equal((await collect(body)).toString(), 'hello')
+      assert.equal(info.size, 5)
+      assert.equal(info.etag, etag)
+      assert.equal(info.key, `${p}a.txt`)
+      const head = (await store.head(`${p}a.txt`))!
+      assert.equal(head.etag, etag)
+      assert.equal(head.size, 5)
+      assert.deepEqual(head.metadata, { 'sealbox-size': '5' })
+      assert.ok(Math.abs(head.lastModified.getTime() - Date.now()) < 120_000)
+    })
+
+    void test('an empty object', async () => {
+      const p = fresh()
+      await store.put(`${p}empty`, new Uint8Array(0))
+      const { info, body } = await store.get(`${p}empty`)
+      assert.equal(info.size, 0)
+      assert.equal((await collect(body)).length, 0)
+    })
+
+    void test('put from a stream of many chunks (larger than one part)', async () => {
+      const p = fresh()
+      const total = 6 * 1024 * 1024 + 12345
+      const { etag } = await store.put(`${p}big`, chunks(total, 100_000))
+      const { info, body } = await store.get(`${p}big`)
+      assert.equal(info.size, total)
+      assert.equal(info.etag, etag)
+      assert.ok((await collect(body)).equals(pattern(total)))
+    })
+
+    void test('the etag changes when the object does', async () => {
+      const p = fresh()
+      const one = await store.put(`${p}x`, Buffer.from('one'))
+      const two = await store.put(`${p}x`, Buffer.from('two'))
+      assert.notEqual(one.etag, two.etag)
+      assert.equal((await store.head(`${p}x`))!.etag, two.etag)
+    })
+
+    void test('byte ranges', async () => {
+      const p = fresh()
+      const data = pattern(1000)
+      await store.put(`${p}r`, data)
+      const get = async (range: { start: number; end?: number }): Promise<Buffer> =>
+        collect((await store.get(`${p}r`, { range })).body)
+      assert.ok((await get({ start: 10, end: 19 })).equals(data.subarray(10, 20)))
+      assert.ok((await get({ start: 990 })).equals(data.subarray(990)))
+      assert.ok((await get({ start: 0, end: 0 })).equals(data.subarray(0, 1)))
+      assert.ok((await get({ start: 995, end: 5000 })).equals(data.subarray(995)))
+      await assert.rejects(get({ start: 1000 }), rejectsWith('InvalidRange'))
+    })
+
+    void test('missing objects', async () => {
+      const p = fresh()
+      assert.equal(await store.head(`${p}nothing`), undefined)
+      await assert.rejects(store.get(`${p}nothing`), rejectsWith('ObjectNotFound'))
+      await assert.rejects(store.delete(`${p}nothing`), rejectsWith('ObjectNotFound'))
+    })
+
+    void test('delete, and delete with ifMatch', async () => {
+      const p = fresh()
+      const { etag } = await store.put(`${p}d`, Buffer.from('1'))
+      const { etag: newer } = await store.put(`${p}d`, Buffer.from('22'))
+      await assert.rejects(
+        store.delete(`${p}d`, { ifMatch: etag }),
+        rejectsWith('PreconditionFailed'),
+      )
+      assert.ok((await store.head(`${p}d`)) !== undefined)
+      await store.delete(`${p}d`, { ifMatch: newer })
+      assert.equal(await store.head(`${p}d`), undefined)
+      await store.put(`${p}e`, Buffer.from('1'))
+      await store.delete(`${p}e`)
+      assert.equal(await store.head(`${p}e`), undefined)
+      assert.deepEqual((await listAll(store, { prefix: p })).keys, [])
+    })
+
+    void test('ifNoneMatch * creates once', async () => {
+      const p = fresh()
+      await store.put(`${p}k`, Buffer.from('first'), { ifNoneMatch: '*' })
+      await assert.rejects(
+        store.put(`${p}k`, Buffer.from('second'), { ifNoneMatch: '*' }),
+        rejectsWith('PreconditionFailed'),
+      )
+      assert.equal((await collect((await store.get(`${p}k`)).body)).toString(), 'first')
+    })
+
+    void test('ifMatch replaces only the version that was read', async () => {
+      const p = fresh()
+      const { etag: one } = await store.put(`${p}k`, Buffer.from('one'))
+      const { etag: two } = await store.put(`${p}k`, Buffer.from('two'), { ifMatch: one })
+      await assert.rejects(
+        store.put(`${p}k`, Buffer.from('stale'), { ifMatch: one }),
+        rejectsWith('PreconditionFailed'),
+      )
+      await assert.rejects(
+        store.put(`${p}missing`, Buffer.from('x'), { ifMatch: two }),
+        rejectsWith('PreconditionFailed'),
+      )
+      const streamed = store.put(`${p}k`, chunks(300_000, 65536), { ifMatch: one })
+      await assert.rejects(streamed, rejectsWith('PreconditionFailed'))
+      assert.equal((await collect((await store.get(`${p}k`)).body)).toString(), 'two')
+      assert.equal((await store.head(`${p}k`))!.etag, two)
+    })
+
+    void test('list: key order, prefix, delimiter', async () => {
+      const p = fresh()
+      const keys = ['a-b', 'a/x', 'a/y/z', 'a0', 'b/c', 'b/d/e', 'c', 'é']
+      for (const k of keys) await store.put(`${p}${k}`, Buffer.from(k))
+      const all = await listAll(store, { prefix: p })
+      assert.deepEqual(
+        all.keys,
+        keys.map((k) => `${p}${k}`),
+      )
+      const top = await listAll(store, { prefix: p, delimiter: '/' })
+      assert.deepEqual(top.keys, [`${p}a-b`, `${p}a0`, `${p}c`, `${p}é`])
+      assert.deepEqual(top.prefixes, [`${p}a/`, `${p}b/`])
+      const inA = await listAll(store, { prefix: `${p}a/`, delimiter: '/' })
+      assert.deepEqual(inA.keys, [`${p}a/x`])
+      assert.deepEqual(inA.prefixes, [`${p}a/y/`])
+      const partial = await listAll(store, { prefix: `${p}a` })
+      assert.deepEqual(partial.keys, [`${p}a-b`, `${p}a/x`, `${p}a/y/z`, `${p}a0`])
+      const info: ObjectInfo[] = []
+      for await (const page of store.list({ prefix: `${p}b/` })) info.push(...page.objects)
+      assert.deepEqual(
+        info.map((o) => [o.key, o.size]),
+        [
+          [`${p}b/c`, 3],
+          [`${p}b/d/e`, 5],
+        ],
+      )
+      assert.ok(info.every((o) => o.etag.length > 0 && o.lastModified instanceof Date))
+      assert.deepEqual(await listAll(store, { prefix: `${p}nothing/` }), {
+        keys: [],
+        prefixes: [],
+        pages: 1,
+      })
+    })
+
+    void test('list: 2,500 keys over many pages, every page', async () => {
+      const p = fresh()
+      const keys = Array.from({ length: 2500 }, (_, i) => `${p}k${String(i).padStart(5, '0')}`)
+      let next = 0
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < keys.length) {
+            const k = keys[next++]!
+            await store.put(k, Buffer.from('x'))
+          }
+        }),
+      )
+      const listed = await listAll(store, { prefix: p, pageSize: 300 })
+      assert.equal(listed.keys.length, 2500)
+      assert.deepEqual(listed.keys, keys)
+      assert.ok(listed.pages >= 9, `expected at least 9 pages, got ${listed.pages}`)
+      const byDefault = await listAll(store, { prefix: p })
+      assert.equal(byDefault.keys.length, 2500)
+      assert.ok(byDefault.pages >= 3, `expected at least 3 pages of 1,000, got ${byDefault.pages}`)
+    })
+
+    void test('keys that could escape or collide are refused', async () => {
+      const p = fresh()
+      for (const bad of [
+        '',
+        '../x',
+        `${p}../../x`,
+        '/etc/passwd',
+        `${p}a//b`,
+        `${p}a\0b`,
+        `${p}.`,
+        `${p}dir/`,
+        `${p}.~lock.x`,
+      ]) {
+        await assert.rejects(
+          store.put(bad, Buffer.from('x')),
+          rejectsWith('UsageError'),
+          JSON.stringify(bad),
+        )
+        await assert.rejects(store.get(bad), rejectsWith('UsageError'), JSON.stringify(bad))
+        await assert.rejects(store.head(bad), rejectsWith('UsageError'), JSON.stringify(bad))
+        await assert.rejects(store.delete(bad), rejectsWith('UsageError'), JSON.stringify(bad))
+      }
+    })
+
+    const raceSkip =
+      target.childStore === undefined ? 'no child-process access to this store' : target.skipRaces
+    void test(
+      'concurrent processes: exactly one conditional create wins',
+      { skip: raceSkip ?? false },
+      async () => {
+        const key = `${fresh()}race`
+        const results = await race(target, key, 6, { ifNoneMatch: '*' })
+        assert.equal(results.filter((r) => r === 'won').length, 1, results.join(','))
+        assert.equal(results.filter((r) => r === 'PreconditionFailed').length, 5, results.join(','))
+        const winner = results.indexOf('won')
+        assert.equal((await collect((await store.get(key)).body)).toString(), `writer ${winner}`)
+      },
+    )
+
+    void test(
+      'concurrent processes: exactly one ifMatch replace wins',
+      { skip: raceSkip ?? false },
+      async () => {
+        const key = `${fresh()}race`
+        const { etag } = await store.put(key, Buffer.from('start'))
+        const results = await race(target, key, 6, { ifMatch: etag })
+        assert.equal(results.filter((r) => r === 'won').length, 1, results.join(','))
+        const winner = results.indexOf('won')
+        assert.equal((await collect((await store.get(key)).body)).toString(), `writer ${winner}`)
+      },
+    )
+  })
+}
