@@ -94,7 +94,7 @@ export class Engine {
   live(keyId: string, now: Date): KeyRow | undefined {
     const key = this.repo.key(keyId)
     if (key === undefined || !this.due(key, now.getTime())) return key
-    return this.keystore.transaction(() => {
+    return this.keystore.durableTransaction(() => {
       const fresh = this.repo.key(keyId)
       if (fresh === undefined) return undefined
       return this.catchUp(fresh, now.getTime())
@@ -139,7 +139,7 @@ export class Engine {
   sweep(now: Date): void {
     const expired = this.repo.expiredDeletions(now.getTime())
     if (expired.length === 0) return
-    this.keystore.transaction(() => {
+    this.keystore.durableTransaction(() => {
       for (const keyId of this.repo.expiredDeletions(now.getTime())) this.destroy(keyId)
     })
   }

@@ -189,9 +189,7 @@ export class KeyRepository {
     this.s['insertToken']!.run(tokenId, keyId, algorithm, sealedPrivateKey, expiresMs)
   }
 
-  importToken(
-    tokenId: string,
-  ):
+  importToken(tokenId: string):
     | {
         token_id: string
         key_id: string

@@ -33,7 +33,7 @@ export const importOperations: Handlers<ImportOps> = {
     const expires = call.now.getTime() + TOKEN_LIFETIME_MS
     const sealed = e.keystore.seal(pair.privateKey, utf8(`sealbox import token\0${tokenId}`))
     zero(pair.privateKey)
-    e.keystore.transaction(() =>
+    e.keystore.durableTransaction(() =>
       e.repo.insertImportToken(
         tokenId,
         key.key_id,
@@ -115,7 +115,7 @@ export const importOperations: Handlers<ImportOps> = {
           'the key material is not the material previously imported into this key',
         )
       }
-      e.keystore.transaction(() => {
+      e.keystore.durableTransaction(() => {
         const fresh = e.repo.key(key.key_id)!
         if (
           fresh.current_version === 0 ||
@@ -140,7 +140,7 @@ export const importOperations: Handlers<ImportOps> = {
 
   DeleteImportedKeyMaterial(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       e.repo.deleteVersions(key.key_id)
       e.repo.update(key.key_id, { state: 'PendingImport', valid_to_ms: null, current_version: 0 })
     })

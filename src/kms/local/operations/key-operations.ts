@@ -56,7 +56,7 @@ export const keyOperations: Handlers<KeyOps> = {
     const keyId = randomUUID()
     const policy = input.policy ?? defaultKeyPolicy(e.region.accountId)
     call.keyArn = e.arn(keyId)
-    return e.keystore.transaction(() => {
+    return e.keystore.durableTransaction(() => {
       e.repo.insertKey({
         key_id: keyId,
         created_ms: call.now.getTime(),
@@ -94,19 +94,21 @@ export const keyOperations: Handlers<KeyOps> = {
   UpdateKeyDescription(e, call, input) {
     lengthBetween(required(input.description, 'description'), 'description', 0, 8192)
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => e.repo.update(key.key_id, { description: input.description }))
+    e.keystore.durableTransaction(() =>
+      e.repo.update(key.key_id, { description: input.description }),
+    )
     return {}
   },
 
   EnableKey(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => e.repo.update(key.key_id, { state: 'Enabled' }))
+    e.keystore.durableTransaction(() => e.repo.update(key.key_id, { state: 'Enabled' }))
     return {}
   },
 
   DisableKey(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => e.repo.update(key.key_id, { state: 'Disabled' }))
+    e.keystore.durableTransaction(() => e.repo.update(key.key_id, { state: 'Disabled' }))
     return {}
   },
 
@@ -115,7 +117,7 @@ export const keyOperations: Handlers<KeyOps> = {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     const days = input.pendingWindowInDays ?? 30
     const deletionMs = call.now.getTime() + days * DAY_MS
-    e.keystore.transaction(() =>
+    e.keystore.durableTransaction(() =>
       e.repo.update(key.key_id, {
         state: 'PendingDeletion',
         deletion_ms: deletionMs,
@@ -133,7 +135,7 @@ export const keyOperations: Handlers<KeyOps> = {
   CancelKeyDeletion(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     // AWS leaves a key whose deletion was cancelled disabled.
-    e.keystore.transaction(() =>
+    e.keystore.durableTransaction(() =>
       e.repo.update(key.key_id, { state: 'Disabled', deletion_ms: null, pending_days: null }),
     )
     return { keyId: e.arn(key.key_id) }
@@ -155,7 +157,7 @@ export const keyOperations: Handlers<KeyOps> = {
     }
     validatePolicy(policy)
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => e.repo.update(key.key_id, { policy }))
+    e.keystore.durableTransaction(() => e.repo.update(key.key_id, { policy }))
     return {}
   },
 

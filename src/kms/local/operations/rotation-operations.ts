@@ -19,7 +19,7 @@ export const rotationOperations: Handlers<RotationOps> = {
     intBetween(input.rotationPeriodInDays, 'rotationPeriodInDays', 90, 2560)
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     const days = input.rotationPeriodInDays ?? 365
-    e.keystore.transaction(() =>
+    e.keystore.durableTransaction(() =>
       e.repo.update(key.key_id, {
         rotation_period_days: days,
         next_rotation_ms: call.now.getTime() + days * DAY_MS,
@@ -30,7 +30,7 @@ export const rotationOperations: Handlers<RotationOps> = {
 
   DisableKeyRotation(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() =>
+    e.keystore.durableTransaction(() =>
       e.repo.update(key.key_id, { rotation_period_days: null, next_rotation_ms: null }),
     )
     return {}
@@ -51,7 +51,7 @@ export const rotationOperations: Handlers<RotationOps> = {
 
   RotateKeyOnDemand(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       const fresh = e.repo.key(key.key_id)!
       if (fresh.on_demand_rotations >= MAX_ON_DEMAND_ROTATIONS) {
         throw new SealboxError(

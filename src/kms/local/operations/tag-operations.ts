@@ -38,7 +38,7 @@ export const aliasAndTagOperations: Handlers<AliasAndTagOps> = {
     const name = required(input.aliasName, 'aliasName')
     checkAliasName(name)
     const key = e.key(call, required(input.targetKeyId, 'targetKeyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       if (e.repo.alias(name) !== undefined) {
         throw new SealboxError(
           'AlreadyExistsException',
@@ -54,7 +54,7 @@ export const aliasAndTagOperations: Handlers<AliasAndTagOps> = {
     const name = required(input.aliasName, 'aliasName')
     checkAliasName(name)
     const key = e.key(call, required(input.targetKeyId, 'targetKeyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       if (e.repo.alias(name) === undefined) {
         throw new SealboxError('NotFoundException', `Alias ${e.aliasArn(name)} is not found.`)
       }
@@ -70,7 +70,7 @@ export const aliasAndTagOperations: Handlers<AliasAndTagOps> = {
     if (alias === undefined)
       throw new SealboxError('NotFoundException', `Alias ${e.aliasArn(name)} is not found.`)
     e.key(call, alias.key_id, { allowAlias: false })
-    e.keystore.transaction(() => e.repo.deleteAlias(name))
+    e.keystore.durableTransaction(() => e.repo.deleteAlias(name))
     return {}
   },
 
@@ -98,7 +98,7 @@ export const aliasAndTagOperations: Handlers<AliasAndTagOps> = {
   TagResource(e, call, input) {
     const tags = required(input.tags, 'tags')
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       const fresh = tags.filter((t) =>
         e.repo.tags(key.key_id, '', 1000).every((x) => x.tag_key !== t.tagKey),
       )
@@ -111,7 +111,7 @@ export const aliasAndTagOperations: Handlers<AliasAndTagOps> = {
   UntagResource(e, call, input) {
     const keys = required(input.tagKeys, 'tagKeys')
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    e.keystore.transaction(() => {
+    e.keystore.durableTransaction(() => {
       for (const k of keys) e.repo.deleteTag(key.key_id, k)
     })
     return {}
