@@ -1,47 +1,63 @@
-import { join } from 'node:path'
 import { PrincipalStore } from '../../principals/index.js'
+import { openLocalKms, type LocalKmsHandle } from '../runtime/local-kms.js'
 import type { Runtime } from '../runtime/index.js'
 import type { PrincipalsDeps } from './principals-commands.js'
 import type { RunServeDeps } from './run-serve.js'
 
 const DEFAULT_REGION = 'us-east-1'
 
-/** The principals table lives in the embedded keystore's SQLite file. */
-function openPrincipalStore(runtime: Runtime): PrincipalStore {
-  return PrincipalStore.open({ path: join(runtime.settings.home, 'keystore.db') })
-}
+/**
+ * The embedded keystore opened for serving: its KMS, audit log and clock, and the principals
+ * table in the same SQLite file, on the same connection, with secrets sealed under the
+ * keystore's root key.
+ */
+class OpenKeystore {
+  private handle: LocalKmsHandle | undefined
+  private store: PrincipalStore | undefined
 
-async function keystoreAccount(runtime: Runtime): Promise<string> {
-  const arn = await runtime.defaultKeyId()
-  return arn.split(':')[4]!
+  constructor(private readonly runtime: Runtime) {}
+
+  local(): LocalKmsHandle {
+    this.handle ??= openLocalKms(this.runtime.settings, this.runtime.env)
+    return this.handle
+  }
+
+  principals(): PrincipalStore {
+    const local = this.local()
+    this.store ??= PrincipalStore.open({ database: local.keystore.db }, { sealer: local.keystore, clock: local.clock })
+    return this.store
+  }
+
+  close(): void {
+    this.store?.close()
+    this.store = undefined
+    this.handle?.close()
+    this.handle = undefined
+  }
 }
 
 export function principalsDeps(runtime: Runtime): PrincipalsDeps {
-  let store: PrincipalStore | undefined
-  process.once('exit', () => store?.close())
+  const keystore = new OpenKeystore(runtime)
+  process.once('exit', () => keystore.close())
   return {
-    store: () => Promise.resolve((store ??= openPrincipalStore(runtime))),
-    defaultAccount: () => keystoreAccount(runtime),
+    store: () => Promise.resolve(keystore.principals()),
+    defaultAccount: () => Promise.resolve(keystore.local().caller.accountId),
     stdout: process.stdout,
     stderr: process.stderr,
   }
 }
 
 export function serveDeps(runtime: Runtime): RunServeDeps {
-  let store: PrincipalStore | undefined
+  const keystore = new OpenKeystore(runtime)
   return {
-    provider: () => runtime.kmsProvider(),
-    audit: () => runtime.audit(),
-    clock: () => runtime.clock(),
-    principals: () => Promise.resolve((store ??= openPrincipalStore(runtime))),
-    accountId: () => keystoreAccount(runtime),
+    provider: () => Promise.resolve(keystore.local().provider),
+    audit: () => Promise.resolve(keystore.local().audit),
+    clock: () => Promise.resolve(keystore.local().clock),
+    principals: () => Promise.resolve(keystore.principals()),
+    accountId: () => Promise.resolve(keystore.local().caller.accountId),
     region: runtime.settings.region ?? DEFAULT_REGION,
     stdout: process.stdout,
     stderr: process.stderr,
-    close: () => {
-      store?.close()
-      store = undefined
-      runtime.close()
-    },
+    close: () => keystore.close(),
   }
 }
