@@ -35,8 +35,7 @@ export interface AuditFilter {
 }
 
 export type AuditVerifyResult =
-  | { ok: true; events: number }
-  | { ok: false; events: number; seq: number; reason: string }
+  { ok: true; events: number } | { ok: false; events: number; seq: number; reason: string }
 
 /** The append-only, hash-chained log of key use (DESIGN.md decision 5). */
 export interface AuditLog {

@@ -1,1 +1,7 @@
-export type { AuditEvent, AuditEventInput, AuditFilter, AuditVerifyResult, AuditLog } from './audit-log.js'
+export type {
+  AuditEvent,
+  AuditEventInput,
+  AuditFilter,
+  AuditVerifyResult,
+  AuditLog,
+} from './audit-log.js'
