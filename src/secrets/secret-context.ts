@@ -23,7 +23,7 @@ export function wrongLocation(
   const sealedPath = found[SECRET_CONTEXT_KEY]
   const sealedVersion = found[VERSION_CONTEXT_KEY]
   const here = `secret '${printable(path)}' version ${version}`
-  const hint = `put the value again, or restore an earlier version with 'sealbox secrets rollback ${path} --version N'`
+  const hint = `put the value again, or restore an earlier version with 'sealbox secrets rollback ${path} N'`
   if (sealedPath === undefined) {
     return new SealboxError(
       'WrongLocation',

@@ -21,6 +21,7 @@ void describe('secret paths', () => {
     ['app/../db', /'\.\.'/],
     ['./db', /'\.'/],
     ['app/.v/db', /reserved for versions/],
+    ['app/.~meta.x', /'\.~' are reserved/],
     ['.sealbox/rotation.json', /reserved for the store/],
     ['app/*', /not allowed/],
     ['app/db[1]', /not allowed/],

@@ -33,6 +33,8 @@ export function normalizeSecretPath(input: string): string {
     if (segment === '') throw bad('it has an empty segment')
     if (segment === '.' || segment === '..') throw bad(`'${segment}' segments are not allowed`)
     if (segment === VERSIONS_SEGMENT) throw bad(`'${VERSIONS_SEGMENT}' is reserved for versions`)
+    // a folder store keeps its temporary, lock and metadata files under such names
+    if (segment.startsWith('.~')) throw bad("segments starting with '.~' are reserved")
   }
   if (segments[0] === RESERVED_ROOT) throw bad(`'${RESERVED_ROOT}' is reserved for the store`)
   return path

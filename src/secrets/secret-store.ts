@@ -759,7 +759,7 @@ export class SecretStore {
       'SecretNotFound',
       `secret '${printable(path)}' was deleted (version ${version} is a deletion marker)`,
       {
-        hint: `its earlier versions remain: 'sealbox secrets history ${path}', then 'sealbox secrets rollback ${path} --version N'`,
+        hint: `its earlier versions remain: 'sealbox secrets history ${path}', then 'sealbox secrets rollback ${path} N'`,
       },
     )
   }

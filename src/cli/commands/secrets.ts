@@ -60,7 +60,7 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
     .description('print the value of PATH, or write it to a file')
     .argument('<path>', 'secret path')
     .option('-o, --output <file>', 'write to FILE atomically with mode 0600 (- for stdout)')
-    .option('--version <n>', 'read version n instead of the latest')
+    .option('-v, --at <n>', 'read version n instead of the latest')
     .action(async (path: string, flags: Record<string, unknown>) => {
       const { getSecret } = await import('../secrets/get-secret.js')
       await getSecret(runtime, path, flags, processIo)
@@ -87,10 +87,11 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
   keyFlag(storeFlag(secrets.command('rollback')))
     .description("write version N's value again as the latest version of PATH")
     .argument('<path>', 'secret path')
-    .option('--version <n>', 'the version to bring back (required)')
-    .action(async (path: string, flags: Record<string, unknown>) => {
+    .argument('[n]', 'the version to bring back (or --to n)')
+    .option('-v, --to <n>', 'the version to bring back')
+    .action(async (path: string, n: string | undefined, flags: Record<string, unknown>) => {
       const { rollbackSecret } = await import('../secrets/rollback-secret.js')
-      await rollbackSecret(runtime, path, flags, processIo)
+      await rollbackSecret(runtime, path, n, flags, processIo)
     })
 
   keyFlag(storeFlag(secrets.command('pack')), 'KMS key the pack is sealed under')

@@ -8,7 +8,7 @@ import { isPrintableText, isTty, parseVersion, writeAll, writeFileAtomic } from 
 
 export interface GetFlags extends StoreFlags {
   output?: string
-  version?: string
+  at?: string
 }
 
 /**
@@ -21,7 +21,7 @@ export async function getSecret(
   flags: GetFlags,
   io: Io,
 ): Promise<void> {
-  const version = parseVersion(flags.version, '--version')
+  const version = parseVersion(flags.at, '--at')
   const secrets = await openSecretStore(runtime, flags, false)
   const options = version === undefined ? {} : { version }
   if (flags.output !== undefined && flags.output !== '-') {

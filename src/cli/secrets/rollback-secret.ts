@@ -5,18 +5,29 @@ import { openSecretStore, type StoreFlags } from './open-secret-store.js'
 import { parseVersion } from './terminal-io.js'
 
 export interface RollbackFlags extends StoreFlags {
-  version?: string
+  to?: string
 }
 
-/** `sealbox secrets rollback PATH --version N`: version N's value as the new latest version. */
+/** `sealbox secrets rollback PATH N` (or `--to N`): version N's value as the new latest version. */
 export async function rollbackSecret(
   runtime: Runtime,
   path: string,
+  positional: string | undefined,
   flags: RollbackFlags,
   io: Io,
 ): Promise<void> {
-  const version = parseVersion(flags.version, '--version')
-  if (version === undefined) throw new SealboxError('UsageError', 'rollback needs --version N')
+  if (positional !== undefined && flags.to !== undefined && positional !== flags.to) {
+    throw new SealboxError(
+      'UsageError',
+      `two different versions given: ${positional} and --to ${flags.to}`,
+    )
+  }
+  const version = parseVersion(positional ?? flags.to, 'rollback')
+  if (version === undefined)
+    throw new SealboxError(
+      'UsageError',
+      'rollback needs the version to bring back: rollback PATH N (or --to N)',
+    )
   const secrets = await openSecretStore(runtime, flags, true)
   const written = await secrets.rollback(path, version)
   io.stderr.write(

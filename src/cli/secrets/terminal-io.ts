@@ -67,9 +67,10 @@ export async function promptHidden(
   stderr: Writable,
   prompt: string,
 ): Promise<Uint8Array> {
-  stderr.write(prompt)
   const bytes: number[] = []
+  // echo goes off before the prompt shows, so nothing typed after it can be echoed
   stdin.setRawMode?.(true)
+  stderr.write(prompt)
   stdin.resume()
   try {
     return await new Promise<Uint8Array>((resolve, reject) => {
