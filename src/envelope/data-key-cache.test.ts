@@ -63,11 +63,7 @@ void test('bounds: message count, bytes and age each force a new data key', asyn
   clock.advance(1000)
   assert.notEqual(await wrapped(opts, 1), d)
   await wrapped(opts, 101)
-  assert.equal(
-    cache.size,
-    0,
-    'a message larger than maxBytes is not cached',
-  )
+  assert.equal(cache.size, 0, 'a message larger than maxBytes is not cached')
 })
 
 void test('capacity evicts the least recently used entry', async () => {

@@ -94,14 +94,14 @@ export class DataKeyCache {
     this.entries.set(key, entry)
     this.hits++
     // A copy: the caller zeroes it when done, and a later eviction cannot pull it from under a message.
-    return { ...entry.materials, dataKey: entry.materials.dataKey.slice() }
+    return { ...entry.materials, dataKey: new Uint8Array(entry.materials.dataKey) }
   }
 
   /** Stores a copy of fresh materials already used for one message of `bytes`. */
   put(key: string, materials: EncryptionMaterials, bytes: number): boolean {
     if (bytes > this.maxBytes) return false
     this.evict(key)
-    const copy = { ...materials, dataKey: materials.dataKey.slice() }
+    const copy = { ...materials, dataKey: new Uint8Array(materials.dataKey) }
     this.entries.set(key, {
       materials: copy,
       createdMs: this.clock.now().getTime(),

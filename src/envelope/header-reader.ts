@@ -48,8 +48,8 @@ export async function readMessageHeader(
       return {
         header: parsed.header,
         body: parsed.body,
-        bytes: buffer.slice(0, parsed.length),
-        rest: buffer.slice(parsed.length, length),
+        bytes: new Uint8Array(buffer.subarray(0, parsed.length)),
+        rest: new Uint8Array(buffer.subarray(parsed.length, length)),
       }
     }
     needBytes = parsed.needBytes

@@ -42,7 +42,8 @@ export class RawAesKey {
     }
     this.keyNamespace = keyNamespace
     this.keyName = keyName
-    this.#key = key.slice()
+    // A copy, even of a Buffer (whose slice() is a view): the caller may zero its bytes.
+    this.#key = new Uint8Array(key)
     this.fingerprint = Buffer.from(sha256(this.#key)).toString('hex').slice(0, 16)
   }
 

@@ -31,7 +31,7 @@ export function deriveMessageKey(
       `the data key has ${dataKey.length} bytes, the suite needs ${suite.keyBytes}`,
     )
   }
-  if (suite.kdf.kind === 'identity') return { key: dataKey.slice(), commitKey: undefined }
+  if (suite.kdf.kind === 'identity') return { key: new Uint8Array(dataKey), commitKey: undefined }
   if (suite.commitment) {
     return {
       key: hkdf(

@@ -253,24 +253,25 @@ function parseComplete(
   const bodyLength = pos
   const headerIv = version === 1 ? take(IV_BYTES) : new Uint8Array(0)
   const headerTag = take(TAG_BYTES)
-  // Copy out of the caller's buffer: the parsed header outlives a reused input buffer.
-  const body = bytes.slice(0, bodyLength)
+  // Copies (new Uint8Array(view) copies; Buffer#slice would not): the parsed header outlives a
+  // reused input buffer.
+  const body = new Uint8Array(bytes.subarray(0, bodyLength))
   const header: MessageHeader = {
     version,
     suite,
-    messageId: messageId.slice(),
+    messageId: new Uint8Array(messageId),
     encryptionContext,
-    encryptionContextBytes: encryptionContextBytes.slice(),
+    encryptionContextBytes: new Uint8Array(encryptionContextBytes),
     encryptedDataKeys: encryptedDataKeys.map((e) => ({
       providerId: e.providerId,
-      providerInfo: e.providerInfo.slice(),
-      ciphertext: e.ciphertext.slice(),
+      providerInfo: new Uint8Array(e.providerInfo),
+      ciphertext: new Uint8Array(e.ciphertext),
     })),
     contentType,
     frameLength,
-    suiteData: suiteData.slice(),
-    headerIv: headerIv.slice(),
-    headerTag: headerTag.slice(),
+    suiteData: new Uint8Array(suiteData),
+    headerIv: new Uint8Array(headerIv),
+    headerTag: new Uint8Array(headerTag),
   }
   return { done: true, header, body, length: pos }
 }
