@@ -70,6 +70,8 @@ export const ERROR_CODES = [
   'RecordTampered',
   'RecordShredded',
   'RecordNotFound',
+  'RecordShredded',
+  'RecordNotFound',
   'InternalError',
 ] as const
 
