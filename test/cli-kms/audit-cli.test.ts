@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { before, describe, test } from 'node:test'
 import { sandbox, sealbox, type Result } from './cli.js'
 
@@ -137,5 +139,78 @@ void describe('sealbox audit ls and verify over the embedded KMS', () => {
   void test('verify prints ok with the number of events', async () => {
     const r = ok(await sealbox(box, 'audit', 'verify'))
     assert.match(r.stdout, /^ok: \d+ events\n$/)
+  })
+})
+
+void describe('sealbox audit verify finds an edited, removed or reordered event', () => {
+  // A keystore with a few events and a chain that verifies.
+  async function populated(): Promise<ReturnType<typeof sandbox>> {
+    const box = sandbox()
+    const keyId = ok(
+      await sealbox(box, 'kms', 'create-key', '--query', 'KeyMetadata.KeyId', '--output', 'text'),
+    ).stdout.trim()
+    for (const record of ['User/1', 'User/2', 'User/3']) {
+      ok(
+        await sealbox(
+          box,
+          'kms',
+          'encrypt',
+          '--key-id',
+          keyId,
+          '--plaintext',
+          'aGk=',
+          '--encryption-context',
+          `Record=${record}`,
+        ),
+      )
+    }
+    assert.match(ok(await sealbox(box, 'audit', 'verify')).stdout, /^ok: \d+ events\n$/)
+    return box
+  }
+
+  function edit(box: ReturnType<typeof sandbox>, ...statements: string[]): void {
+    const db = new Database(join(box.home, 'keystore.db'))
+    try {
+      db.transaction(() => statements.forEach((sql) => db.prepare(sql).run()))()
+    } finally {
+      db.close()
+    }
+  }
+
+  async function brokenAt(box: ReturnType<typeof sandbox>): Promise<number> {
+    const r = await sealbox(box, 'audit', 'verify')
+    assert.equal(r.code, 4, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /^sealbox: hint: /m)
+    const m = /^sealbox: error: the audit log is broken at event (\d+): /m.exec(r.stderr)
+    assert.ok(m, r.stderr)
+    return Number(m[1])
+  }
+
+  void test('an edited context is named by its seq (exit 4)', async () => {
+    const box = await populated()
+    const target = (await events(box, '--context', 'Record=User/2'))[0]!.seq
+    edit(box, `UPDATE audit_events SET context = '{"Record":"User/9"}' WHERE seq = ${target}`)
+    assert.equal(await brokenAt(box), target)
+  })
+
+  void test('a removed event is named as missing', async () => {
+    const box = await populated()
+    const target = (await events(box, '--context', 'Record=User/2'))[0]!.seq
+    edit(box, `DELETE FROM audit_events WHERE seq = ${target}`)
+    assert.equal(await brokenAt(box), target)
+  })
+
+  void test('two events swapped: the first of them is named', async () => {
+    const box = await populated()
+    const a = (await events(box, '--context', 'Record=User/1'))[0]!.seq
+    const b = (await events(box, '--context', 'Record=User/2'))[0]!.seq
+    edit(
+      box,
+      `UPDATE audit_events SET seq = -1 WHERE seq = ${a}`,
+      `UPDATE audit_events SET seq = ${a} WHERE seq = ${b}`,
+      `UPDATE audit_events SET seq = ${b} WHERE seq = -1`,
+    )
+    assert.equal(await brokenAt(box), Math.min(a, b))
   })
 })
