@@ -16,3 +16,14 @@ export {
 export { RecordKeyLru, type RecordKeyLruOptions } from './record-key-lru.js'
 export { RecordKeyring } from './record-keyring.js'
 export { INDEX_KEYS_TABLE } from './blind-indexer.js'
+export {
+  rotateRecordKeys,
+  type RotateRecordKeysOptions,
+  type RecordJobProgress,
+  type RecordJobResult,
+} from './rotate-record-keys.js'
+export {
+  migratePlaintextColumn,
+  type MigratePlaintextColumnOptions,
+} from './migrate-plaintext-column.js'
+export { JOBS_TABLE } from './job-store.js'

@@ -45,11 +45,12 @@ export interface ResolvedTable {
   newId: (() => string | number) | undefined
 }
 
-export function resolveTable(spec: RecordTableSpec): ResolvedTable {
+/** `requireFields: false` serves tools that touch only keys (rotation), which need no field list. */
+export function resolveTable(spec: RecordTableSpec, { requireFields = true } = {}): ResolvedTable {
   const model = spec.model ?? spec.table
   const idColumn = spec.idColumn ?? 'id'
   const keyColumn = spec.keyColumn ?? 'encrypted_kms_key'
-  if (spec.fields.length === 0) {
+  if (requireFields && spec.fields.length === 0) {
     throw new SealboxError(
       'ValidationException',
       `table ${spec.table} declares no encrypted fields`,
