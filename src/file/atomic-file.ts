@@ -5,6 +5,8 @@ import { basename, dirname, join } from 'node:path'
 import { randomBytes } from '../crypto/index.js'
 import { SealboxError } from '../errors/index.js'
 
+const FLUSH_EVERY = 32 * 1024 * 1024
+
 export interface AtomicFileOptions {
   /** Replace an existing file at the path (otherwise `AlreadyExists`). */
   force?: boolean
@@ -20,6 +22,8 @@ export interface AtomicFileOptions {
  */
 export class AtomicFile {
   private closed = false
+  private unflushed = 0
+  private flushing: Promise<void> | undefined
 
   private constructor(
     readonly path: string,
@@ -45,6 +49,22 @@ export class AtomicFile {
 
   /** Writes all of `data` (several buffers in one call when given an array). */
   async write(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    await this.writeAll(data)
+    this.unflushed +=
+      data instanceof Uint8Array ? data.length : data.reduce((n, b) => n + b.length, 0)
+    // Start flushing to the device in the background while the caller produces more, so the
+    // final sync has little left to do. One flush at a time.
+    if (this.unflushed >= FLUSH_EVERY && this.flushing === undefined) {
+      this.unflushed = 0
+      const flush = this.handle.datasync().finally(() => {
+        this.flushing = undefined
+      })
+      flush.catch(() => undefined) // surfaced by commit()
+      this.flushing = flush
+    }
+  }
+
+  private async writeAll(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (data instanceof Uint8Array) {
       let off = 0
       while (off < data.length) {
@@ -72,6 +92,7 @@ export class AtomicFile {
   /** Syncs the data and puts the file at its path. */
   async commit(): Promise<void> {
     try {
+      await this.flushing
       await this.handle.sync()
       await this.handle.close()
       this.closed = true
@@ -95,6 +116,7 @@ export class AtomicFile {
 
   /** Removes the temporary file. Safe to call more than once. */
   async abort(): Promise<void> {
+    await this.flushing?.catch(() => undefined)
     if (!this.closed) {
       this.closed = true
       await this.handle.close().catch(() => undefined)

@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises'
 import { openMessage, type DecryptOptions, type MessageHeaderInfo } from '../envelope/index.js'
 import type { BodyDecoder } from '../format/index.js'
 import { AtomicFile } from './atomic-file.js'
+import { BufferReclaimer } from './buffer-reclaimer.js'
 import { ChunkReader } from './chunk-reader.js'
 import type { FileOptions } from './encrypt-file.js'
 
@@ -26,6 +27,7 @@ export async function decryptFile(
     decoder = opened.decoder
     output = await AtomicFile.create(outputPath, { force: options.force ?? false })
     options.onStart?.(output)
+    const reclaimer = new BufferReclaimer()
     let bytesOut = 0
     let writing: Promise<void> = Promise.resolve()
     const emit = async (plaintext: Buffer[]): Promise<void> => {
@@ -40,6 +42,7 @@ export async function decryptFile(
       if (next.done === true) break
       const plaintext = decoder.push(next.value)
       options.onProgress?.(reader.bytesRead, size)
+      reclaimer.add(next.value.length)
       await emit(plaintext)
     }
     await emit(decoder.end())

@@ -3,6 +3,7 @@ import { openSealSession, type EncryptOptions } from '../envelope/index.js'
 import { SealboxError } from '../errors/index.js'
 import { FINAL_FRAME_OVERHEAD, FrameChunker, REGULAR_FRAME_OVERHEAD } from '../format/index.js'
 import { AtomicFile } from './atomic-file.js'
+import { BufferReclaimer } from './buffer-reclaimer.js'
 import { ChunkReader, READ_BYTES } from './chunk-reader.js'
 
 export interface FileOptions {
@@ -43,6 +44,7 @@ export async function encryptFile(
         F +
         FINAL_FRAME_OVERHEAD
       const outs = [Buffer.allocUnsafe(batchBytes), Buffer.allocUnsafe(batchBytes)]
+      const reclaimer = new BufferReclaimer()
       let turn = 0
       let writing: Promise<void> = output.write(session.headerBytes)
       let bytesOut = session.headerBytes.length
@@ -58,6 +60,7 @@ export async function encryptFile(
         used = 0
         chunker.push(next.value, onRegular)
         options.onProgress?.(reader.bytesRead, size)
+        reclaimer.add(next.value.length)
         await writing
         if (used > 0) {
           bytesOut += used
