@@ -74,6 +74,8 @@ async function runWorker(options: ServeOptions, deps: RunServeDeps): Promise<voi
   await stopped
   await server.close()
   deps.close()
+  // The IPC channel to the primary would keep this process alive.
+  cluster.worker?.disconnect()
 }
 
 async function runPrimary(
