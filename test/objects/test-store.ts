@@ -9,15 +9,14 @@ export type TestStoreSpec =
 export async function openTestStore(spec: TestStoreSpec): Promise<ObjectStore> {
   if (spec.kind === 'fs') return new FsObjectStore({ root: spec.root })
   const { S3ObjectStore } = await import('../../src/objects/s3/index.js')
-  return S3ObjectStore.open({
-    bucket: spec.bucket,
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL_S3: spec.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: 'us-east-1',
-      SEALBOX_S3_CONDITIONAL_WRITES: spec.conditionalWrites ? '1' : '0',
-    },
+  // the SDK's credential chain reads process.env
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true'
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: spec.endpoint,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    SEALBOX_S3_CONDITIONAL_WRITES: spec.conditionalWrites ? '1' : '0',
   })
+  return S3ObjectStore.open({ bucket: spec.bucket })
 }

@@ -29,6 +29,8 @@ export async function openObjectStore(
     })
     return { store, key: parsed.key }
   }
+  // the SDK's notice about future Node versions is not the user's business on every command
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
   const { S3ObjectStore } = await import('../../objects/s3/index.js')
   const store = await S3ObjectStore.open({
     bucket: parsed.bucket,

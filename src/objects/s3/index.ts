@@ -1,12 +1,7 @@
-import { SealboxError } from '../../errors/index.js'
-import type { ObjectStore } from '../types/index.js'
-
-export const S3ObjectStore = {
-  open(_options: {
-    bucket: string
-    region?: string
-    env?: NodeJS.ProcessEnv
-  }): Promise<ObjectStore> {
-    return Promise.reject(new SealboxError('InternalError', 's3:// stores are not available yet'))
-  },
-}
+export {
+  S3ObjectStore,
+  PART_SIZE,
+  QUEUE_SIZE,
+  type S3ObjectStoreOptions,
+} from './s3-object-store.js'
+export { s3Settings, type S3Settings } from './s3-settings.js'

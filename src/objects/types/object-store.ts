@@ -47,7 +47,10 @@ export interface ObjectStore {
   /** False when the store cannot refuse a write atomically (a documented fallback is used). */
   readonly supportsConditionalWrites: boolean
   put(key: string, body: Body, options?: PutOptions): Promise<{ etag: string }>
-  get(key: string, options?: GetOptions): Promise<{ info: ObjectInfo; body: AsyncIterable<Uint8Array> }>
+  get(
+    key: string,
+    options?: GetOptions,
+  ): Promise<{ info: ObjectInfo; body: AsyncIterable<Uint8Array> }>
   head(key: string): Promise<ObjectInfo | undefined>
   /** Every page until the listing ends, however many objects there are. */
   list(options?: ListOptions): AsyncIterable<ListPage>
