@@ -209,6 +209,19 @@ void describe('sealbox encrypt / decrypt / inspect', () => {
     assert.equal(sealbox(['encrypt', 'report.pdf', '-o', '-', '--raw-key', 'nocolons']).status, 2)
   })
 
+  void test('with no key flags the embedded default key is used', async () => {
+    const pt = pattern(50_000, 5)
+    await writeFile(join(dir, 'embedded.txt'), pt)
+    ok(sealbox(['encrypt', 'embedded.txt']))
+    assert.match(
+      ok(sealbox(['inspect', 'embedded.txt.sealed'])).stdout.toString(),
+      /aws-kms {2}arn:aws:kms:[a-z0-9-]+:\d{12}:key\//,
+    )
+    await rm(join(dir, 'embedded.txt'))
+    ok(sealbox(['decrypt', 'embedded.txt.sealed']))
+    assert.deepEqual(await readFile(join(dir, 'embedded.txt')), Buffer.from(pt))
+  })
+
   void describe('with a KMS (moto_server through --kms aws)', () => {
     let moto: Awaited<ReturnType<typeof startMoto>>
     let arns: string[] = []

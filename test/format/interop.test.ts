@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   AlgorithmSuiteIdentifier,
@@ -19,6 +22,7 @@ import {
   RawAesKey,
 } from '../../src/envelope/index.js'
 import { isSealboxError } from '../../src/errors/index.js'
+import { Runtime } from '../../src/cli/runtime/index.js'
 import { AwsKms } from '../../src/kms/aws/index.js'
 import type { KmsPort } from '../../src/kms/types/index.js'
 import { esdkKmsClient } from './support/esdk-kms-client.js'
@@ -266,5 +270,87 @@ void describe('interop with @aws-crypto/client-node: KMS keys (moto_server)', ()
     assert.equal(calls, 0)
     await decryptBytes(sealed, { kms: counting, allowedKeyIds: [arns[1]!] })
     assert.equal(calls, 1, 'only the allowed key is asked')
+  })
+})
+
+void describe("interop with @aws-crypto/client-node: the embedded KMS through the SDK's KMS keyring", () => {
+  let home: string
+  let runtime: Runtime
+  let port: KmsPort
+  let arns: string[]
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'sealbox-interop-'))
+    runtime = new Runtime(() => ({ home }), {})
+    port = await runtime.kms()
+    arns = [
+      await runtime.defaultKeyId(),
+      (await port.createKey({ description: 'second' })).keyMetadata.arn,
+    ]
+  })
+  after(async () => {
+    runtime.close()
+    await rm(home, { recursive: true, force: true })
+  })
+
+  const keyring = (generatorKeyId: string | undefined, keyIds: string[]): KmsKeyringNode =>
+    new KmsKeyringNode({
+      ...(generatorKeyId === undefined ? {} : { generatorKeyId }),
+      keyIds,
+      clientProvider: (() => esdkKmsClient(port)) as never,
+    })
+
+  for (const suiteId of SUITES) {
+    for (const frameLength of [1024, 65_536, 262_144]) {
+      void test(`suite 0x0${suiteId.toString(16)}, frame ${frameLength}: one and two keys, both directions`, async () => {
+        const pt = pattern(2 * frameLength + 3, frameLength)
+        for (const keyIds of [[arns[0]!], arns]) {
+          const sealed = await encryptBytes(pt, {
+            kms: port,
+            keyIds,
+            encryptionContext: context,
+            frameLength,
+            signed: suiteId === 0x0578,
+          })
+          for (const arn of keyIds) {
+            assert.deepEqual(
+              (await esdk.decrypt(keyring(undefined, [arn]), sealed)).plaintext,
+              Buffer.from(pt),
+            )
+          }
+          const [generator, ...rest] = keyIds
+          const { result } = await esdk.encrypt(keyring(generator, rest), pt, {
+            encryptionContext: context,
+            frameLength,
+            suiteId: esdkSuite(suiteId),
+          })
+          for (const arn of keyIds) {
+            const back = await decryptBytes(result, {
+              kms: port,
+              allowedKeyIds: [arn],
+              expectedContext: context,
+            })
+            assert.deepEqual(Buffer.from(back.plaintext), Buffer.from(pt))
+          }
+        }
+      })
+    }
+  }
+
+  void test('a context altered in the header is refused by the KMS before any plaintext', async () => {
+    const sealed = Buffer.from(
+      await encryptBytes(pattern(100), {
+        kms: port,
+        keyIds: [arns[0]!],
+        encryptionContext: { tenant: 'acme' },
+      }),
+    )
+    const at = sealed.indexOf(Buffer.from('acme'))
+    sealed[at] = 'b'.charCodeAt(0)
+    await assert.rejects(
+      decryptBytes(sealed, { kms: port }),
+      (e: unknown) =>
+        isSealboxError(e, 'NoUsableKey') && /InvalidCiphertextException/.test(e.message),
+    )
   })
 })
