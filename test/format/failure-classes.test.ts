@@ -162,6 +162,14 @@ void describe('every failure class has its own code', () => {
     seen.add(await failsWith(m, opts, 'SignatureInvalid'))
   })
 
+  void test('requireUnsigned refuses a signed message right after its header', async () => {
+    await failsWith(signed, { ...opts, requireUnsigned: true }, 'UnsupportedFormat', /signed/)
+    assert.equal(
+      (await decryptBytes(unsigned, { ...opts, requireUnsigned: true })).plaintext.length,
+      3 * F + 5,
+    )
+  })
+
   void test('the classes are told apart', () => {
     assert.equal(seen.size, 11, [...seen].join(', '))
   })
