@@ -15,7 +15,7 @@ import {
   type ResolvedTable,
   type Row,
 } from './record-table.js'
-import { decryptField, encryptField } from './sealed-field.js'
+import { decryptField, encryptField, RecordFieldKeys } from './sealed-field.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tables and columns are named at run time */
 export type AnyDb = Kysely<any>
@@ -201,17 +201,22 @@ export class EncryptedTable {
         for (const b of s.blindIndexes.values()) delete out[b.column]
         const req = reqs[i]
         if (!req) return out
-        const dataKey = opened.get(req.stored, req.context)
-        const id = idText(row[s.idColumn])
-        for (const field of s.fields) {
-          const v = row[field]
-          if (v === null || v === undefined) continue
-          if (typeof v !== 'string')
-            throw new SealboxError(
-              'RecordTampered',
-              `field ${field} of ${s.model} ${id} is not text`,
-            )
-          out[field] = decryptField(dataKey, { table: s.table, id, field }, v)
+        const keys = new RecordFieldKeys(opened.get(req.stored, req.context))
+        try {
+          const id = idText(row[s.idColumn])
+          for (const field of s.fields) {
+            const v = row[field]
+            if (v === null || v === undefined) continue
+            if (typeof v !== 'string') {
+              throw new SealboxError(
+                'RecordTampered',
+                `field ${field} of ${s.model} ${id} is not text`,
+              )
+            }
+            out[field] = decryptField(keys, { table: s.table, id, field }, v)
+          }
+        } finally {
+          keys.dispose()
         }
         return out
       })
@@ -244,18 +249,23 @@ export class EncryptedTable {
   async sealFields(target: Row, source: Row, dataKey: Uint8Array): Promise<void> {
     const s = this.spec
     const id = idText(source[s.idColumn] ?? target[s.idColumn])
-    for (const field of s.fields) {
-      if (!(field in source)) continue
-      const v = source[field]
-      const b = s.blindIndexes.get(field)
-      if (v === null || v === undefined) {
-        target[field] = null
-        if (b) target[b.column] = null
-        continue
+    const keys = new RecordFieldKeys(dataKey)
+    try {
+      for (const field of s.fields) {
+        if (!(field in source)) continue
+        const v = source[field]
+        const b = s.blindIndexes.get(field)
+        if (v === null || v === undefined) {
+          target[field] = null
+          if (b) target[b.column] = null
+          continue
+        }
+        target[field] = encryptField(keys, { table: s.table, id, field }, v as FieldValue)
+        if (b)
+          target[b.column] = (await this.indexerOnce()).compute(field, b.normalize(v as FieldValue))
       }
-      target[field] = encryptField(dataKey, { table: s.table, id, field }, v as FieldValue)
-      if (b)
-        target[b.column] = (await this.indexerOnce()).compute(field, b.normalize(v as FieldValue))
+    } finally {
+      keys.dispose()
     }
   }
 

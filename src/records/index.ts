@@ -6,7 +6,7 @@ export {
 } from './encrypted-table.js'
 export type { RecordTableSpec, BlindIndexSpec, Row } from './record-table.js'
 export type { FieldValue } from './field-value.js'
-export { encryptField, decryptField, type FieldLocation } from './sealed-field.js'
+export { encryptField, decryptField, RecordFieldKeys, type FieldLocation } from './sealed-field.js'
 export {
   encodeWrappedKeys,
   decodeWrappedKeys,
