@@ -161,16 +161,24 @@ export function createKmsRequestHandler(
         body,
       }
       caller = authenticate(request, operation, base)
+      let parsed: unknown = {}
+      if (body.length > 0) {
+        try {
+          parsed = JSON.parse(utf8Text(body))
+        } catch {
+          // a SyntaxError, or a RangeError for nesting too deep to parse
+          throw new Refusal(
+            awsError('SerializationException', 'the request body is not valid JSON'),
+            caller.principal,
+            op,
+          )
+        }
+      }
       let input: KmsInput<typeof op>
       try {
-        const parsed: unknown = body.length === 0 ? {} : JSON.parse(utf8Text(body))
         input = inputFor(op, parsed)
       } catch (e) {
-        const error =
-          e instanceof SyntaxError
-            ? awsError('SerializationException', 'the request body is not valid JSON')
-            : toAwsError(e)
-        throw new Refusal(error, caller.principal, op)
+        throw new Refusal(toAwsError(e), caller.principal, op)
       }
       let output: string
       try {
