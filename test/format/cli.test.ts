@@ -218,7 +218,7 @@ void describe('sealbox encrypt / decrypt / inspect', () => {
       /aws-kms {2}arn:aws:kms:[a-z0-9-]+:\d{12}:key\//,
     )
     await rm(join(dir, 'embedded.txt'))
-    ok(sealbox(['decrypt', 'embedded.txt.sealed']))
+    ok(sealbox(['decrypt', 'embedded.txt.sealed', '--key-id', 'alias/sealbox-default']))
     assert.deepEqual(await readFile(join(dir, 'embedded.txt')), Buffer.from(pt))
   })
 

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { decryptStream, type DecryptOptions } from '../../envelope/index.js'
 import { SealboxError } from '../../errors/index.js'
 import { decryptFile, writeAtomically } from '../../file/index.js'
+import type { KmsPort } from '../../kms/types/index.js'
 import type { Runtime } from '../runtime/index.js'
 import { processIo, refuseTerminal, type CliIo } from './cli-io.js'
 import { fileChunks } from './file-chunks.js'
@@ -53,9 +54,10 @@ export async function runDecrypt(
   }
   if (output === '-') refuseTerminal(io.stdout, 'decrypted data')
   const rawKeys = await loadRawKeys(flags.rawKey)
-  const allowed = flags.keyId ?? []
+  const kms = lazyKms(() => runtime.kms())
+  const allowed = await resolveAliases(kms, flags.keyId ?? [])
   const options: DecryptOptions = {
-    kms: lazyKms(() => runtime.kms()),
+    kms,
     rawKeys,
     expectedContext: parseContextFlags(flags.context),
     ...(allowed.length > 0 ? { allowedKeyIds: allowed } : {}),
@@ -112,4 +114,20 @@ export async function runDecrypt(
   } finally {
     for (const k of rawKeys) k.destroy()
   }
+}
+
+/**
+ * Messages name key ARNs; an alias given with --key-id is resolved to the ARN of the key it
+ * points to now (key ids and ARNs are matched as given).
+ */
+async function resolveAliases(kms: KmsPort, keyIds: string[]): Promise<string[]> {
+  const out: string[] = []
+  for (const keyId of keyIds) {
+    if (keyId.startsWith('alias/') || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(keyId)) {
+      out.push((await kms.describeKey({ keyId })).keyMetadata.arn)
+    } else {
+      out.push(keyId)
+    }
+  }
+  return out
 }
