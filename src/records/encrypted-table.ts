@@ -95,6 +95,9 @@ export class EncryptedTable {
   async insertMany(records: readonly Row[]): Promise<Row[]> {
     if (records.length === 0) return []
     const rows = await mapLimit(records, this.keyring.concurrency, (r) => this.encryptRecord(r))
+    // one column list for every row (SQLite has no DEFAULT inside a multi-row VALUES)
+    const columns = new Set(rows.flatMap((r) => Object.keys(r)))
+    for (const r of rows) for (const c of columns) if (!(c in r)) r[c] = null
     await this.db.insertInto(this.spec.table).values(rows).execute()
     return rows.map((row, i) => ({ ...records[i], [this.spec.idColumn]: row[this.spec.idColumn] }))
   }

@@ -333,6 +333,20 @@ for (const target of targets) {
         { id: 's1', name: 'kept', email: 'gone@example.com' },
         { id: 's2', name: 'other', email: 'stays@example.com' },
       ])
+      await users.insertMany([
+        { id: 's3', phone: '3' },
+        { id: 's4', email: 'four@example.com' },
+      ])
+      assert.deepEqual(
+        (await users.find((qb) => qb.where('id', 'in', ['s3', 's4']).orderBy('id'))).map((r) => [
+          r['email'],
+          r['phone'],
+        ]),
+        [
+          [null, '3'],
+          ['four@example.com', null],
+        ],
+      )
       await users.shred('s1')
       await assert.rejects(
         users.findById('s1'),

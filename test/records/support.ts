@@ -124,6 +124,12 @@ export async function openPostgres(): Promise<TestDb | string> {
     },
     close: async () => {
       for (const t of made) await db.schema.dropTable(t).ifExists().execute()
+      for (const meta of ['sealbox_index_keys', 'sealbox_jobs']) {
+        const column = meta === 'sealbox_jobs' ? 'table_name' : 'name'
+        await pool
+          .query(`delete from ${meta} where ${column} = any($1)`, [made])
+          .catch(() => undefined)
+      }
       await db.destroy()
     },
   }
