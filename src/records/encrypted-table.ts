@@ -231,13 +231,17 @@ export class EncryptedTable {
   /** Crypto-shredding: forgets the record's data key; its encrypted fields can never be read again. */
   async shred(id: string | number): Promise<void> {
     const s = this.spec
+    // the blind indexes go too: left behind they would still tell which records shared a value
+    const set: Row = { [s.keyColumn]: null }
+    for (const b of s.blindIndexes.values()) set[b.column] = null
     const r = await this.db
       .updateTable(s.table)
-      .set({ [s.keyColumn]: null })
+      .set(set)
       .where(s.idColumn, '=', id)
       .executeTakeFirst()
-    if (r.numUpdatedRows === 0n)
+    if (r.numUpdatedRows === 0n) {
       throw new SealboxError('RecordNotFound', `no ${s.model} record ${idText(id)}`)
+    }
   }
 
   /** Zeroes the blind index key and the cached data keys. */

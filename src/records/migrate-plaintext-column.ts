@@ -24,7 +24,7 @@ export interface MigratePlaintextColumnOptions {
   /** The checkpoint's name (default `migrate:<table>:<from>:<to>`); the same id resumes. */
   jobId?: string
   signal?: AbortSignal
-  onProgress?: (p: RecordJobProgress) => void
+  onProgress?: (p: RecordJobProgress) => void | Promise<void>
   concurrency?: number
 }
 

@@ -31,8 +31,8 @@ export interface RotateRecordKeysOptions {
   jobId?: string
   /** Checked before each batch: an aborted run stops after its last saved checkpoint. */
   signal?: AbortSignal
-  /** Called after each batch, once its checkpoint is saved. */
-  onProgress?: (p: RecordJobProgress) => void
+  /** Called after each batch, once its checkpoint is saved (awaited: a handler may yield there). */
+  onProgress?: (p: RecordJobProgress) => void | Promise<void>
   /** ReEncrypt calls in flight at most (default 8). */
   concurrency?: number
 }
@@ -155,7 +155,7 @@ export interface RecordJobSpec {
   batchSize: number
   dryRun: boolean
   signal: AbortSignal | undefined
-  onProgress: ((p: RecordJobProgress) => void) | undefined
+  onProgress: ((p: RecordJobProgress) => void | Promise<void>) | undefined
   filter: (qb: any) => any
   /** Returns how many of the rows it changed. */
   processBatch: (rows: Row[]) => Promise<number>
@@ -196,7 +196,7 @@ export async function runRecordJob(db: AnyDb, job: RecordJobSpec): Promise<Recor
         done,
         state: 'running',
       })
-    job.onProgress?.({ jobId: job.jobId, done, total, changed })
+    await job.onProgress?.({ jobId: job.jobId, done, total, changed })
     if (rows.length < job.batchSize) break
   }
   if (!job.dryRun)

@@ -114,7 +114,7 @@ for (const target of targets) {
         kms: counting.kms,
         keyIds: [k.keyB],
         batchSize: 10,
-        onProgress: (p) => progress.push(p),
+        onProgress: (p) => void progress.push(p),
       })
       assert.deepEqual(
         [second.scanned, second.changed, second.completed, second.resumed],

@@ -348,6 +348,16 @@ for (const target of targets) {
         ],
       )
       await users.shred('s1')
+      const shredded = (await t.db
+        .selectFrom(table)
+        .selectAll()
+        .where('id', '=', 's1')
+        .executeTakeFirstOrThrow()) as Record<string, unknown>
+      assert.deepEqual(
+        [shredded['encrypted_kms_key'], shredded['email_bidx'], shredded['name']],
+        [null, null, 'kept'],
+      )
+      assert.deepEqual(await users.whereBlind('email', 'gone@example.com'), [])
       await assert.rejects(
         users.findById('s1'),
         (err) => code('RecordShredded')(err) && /unrecoverable/.test((err as Error).message),
