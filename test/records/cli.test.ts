@@ -183,6 +183,28 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       const mid = await keysOf('users_rot')
       assert.equal(mid.filter((r) => keyArns(r['encrypted_kms_key']).join() === keyB).length, 10)
       assert.equal(mid.filter((r) => keyArns(r['encrypted_kms_key']).join() === keyA).length, 13)
+      const midStatus = await sealbox(home, [
+        'records',
+        'status',
+        '--db',
+        t.url,
+        '--table',
+        'users_rot',
+        '--output',
+        'json',
+      ])
+      assert.equal(midStatus.code, 0, midStatus.stderr)
+      const ms = JSON.parse(midStatus.stdout) as {
+        records: number
+        byKeys: Record<string, number>
+        jobs: Row[]
+      }
+      assert.equal(ms.records, 23)
+      assert.deepEqual(ms.byKeys, { [keyB]: 10, [keyA]: 13 })
+      assert.deepEqual(
+        ms.jobs.map((j) => [j['state'], Number(j['done_count'])]),
+        [['running', 10]],
+      )
 
       const resumed = await sealbox(home, [
         ...base,
@@ -263,6 +285,29 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       assert.deepEqual(keyArns(rows[0]!['encrypted_kms_key']), [keyB])
       assert.deepEqual(keyArns(rows[3]!['encrypted_kms_key']), [keyB])
       assert.equal(rows[4]!['encrypted_kms_key'], donor['encrypted_kms_key'])
+
+      // A record whose key column was cleared still holds ciphertext: status finds it.
+      await t.db
+        .updateTable('users_bad')
+        .set({ encrypted_kms_key: null })
+        .where('id', '=', 6)
+        .execute()
+      const status = await sealbox(home, [
+        'records',
+        'status',
+        '--db',
+        t.url,
+        '--table',
+        'users_bad',
+        '--field',
+        'email',
+      ])
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(status.stdout, /^records\t6\n/)
+      assert.match(
+        status.stdout,
+        /\nwithout a data key\t1\n {2}of which hold encrypted values \(shredded or damaged\)\t1\n/,
+      )
     })
 
     test('migrate: a plaintext column sealed into an encrypted field with its blind index, resumably', async () => {

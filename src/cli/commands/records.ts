@@ -81,4 +81,23 @@ batch in flight. These commands handle the default context {model, id} only.`,
       const { processIo } = await import('../records/records-job.js')
       await migrateRecords(runtime, flags, processIo)
     })
+
+  records
+    .command('status')
+    .description('records by the KMS keys they are under, records without a key, job checkpoints')
+    .option('--db <db>', 'the database: an SQLite file path, or postgres://user@host:port/db')
+    .option('--table <table>', 'the table of the records')
+    .option('--id-column <column>', 'primary key column (default id)')
+    .option('--key-column <column>', 'column of the wrapped data keys (default encrypted_kms_key)')
+    .option(
+      '--field <column>',
+      'an encrypted field column: count keyless records that still hold one (repeatable)',
+      collect,
+    )
+    .option('--output <format>', 'text (default) or json')
+    .action(async (flags: Record<string, unknown>) => {
+      const { recordsStatus } = await import('../records/status-records.js')
+      const { processIo } = await import('../records/records-job.js')
+      await recordsStatus(flags, processIo)
+    })
 }
