@@ -7,3 +7,4 @@ export { EcdsaSigningKey, EcdsaSigner, EcdsaVerifier, type EcdsaCurve } from './
 export { scryptKey } from './scrypt.js'
 export { generateRsaKeyPair, rsaDecrypt, type RsaOaepHash } from './rsa.js'
 export { hkdfExtract, hkdfExpand } from './hkdf-steps.js'
+export { sha256Hex, hmacSha256 } from './sigv4-digests.js'

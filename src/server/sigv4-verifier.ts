@@ -1,6 +1,6 @@
-import { constantTimeEqual, utf8 } from '../bytes/index.js'
+import { constantTimeEqual } from '../bytes/index.js'
 import type { Clock } from '../clock/index.js'
-import { hmac, sha256 } from '../crypto/index.js'
+import { sha256Hex } from '../crypto/index.js'
 import type { ErrorCode } from '../errors/index.js'
 import type { PrincipalCredentials, PrincipalDirectory } from './principal-directory.js'
 import {
@@ -8,7 +8,7 @@ import {
   amzDate,
   canonicalHeaderValue,
   canonicalRequest,
-  hex,
+  signature as sign,
   signingKey,
   stringToSign,
   type SignableRequest,
@@ -46,9 +46,17 @@ function clip(text: string, max = 128): string {
 function parseAmzDate(text: string): Date | undefined {
   const m = AMZ_DATE.exec(text)
   if (m === null) return undefined
-  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)
+  const day = Number(m[3])
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, day, Number(m[4]), Number(m[5]), Number(m[6]))
   const d = new Date(t)
-  return amzDate(d) === text ? d : undefined
+  // Date.UTC rolls 20240231 or 25:00 over into the next unit; a real time reads back the same
+  return d.getUTCDate() === day &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6]) < 60 &&
+    Number(m[2]) <= 12
+    ? d
+    : undefined
 }
 
 interface Parsed {
@@ -195,18 +203,17 @@ export class SigV4Verifier {
     }
 
     const now = this.opts.clock.now()
-    const nowText = amzDate(now)
     if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
       return refuse(
         'InvalidSignatureException',
-        `Signature expired: ${signedAtText} is now earlier than ${amzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${nowText} - 15 min.)`,
+        `Signature expired: ${signedAtText} is now earlier than ${amzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${amzDate(now)} - 15 min.)`,
         principal.arn,
       )
     }
     if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
       return refuse(
         'InvalidSignatureException',
-        `Signature not yet current: ${signedAtText} is still later than ${amzDate(new Date(now.getTime() + MAX_SKEW_MS))} (${nowText} + 15 min.)`,
+        `Signature not yet current: ${signedAtText} is still later than ${amzDate(new Date(now.getTime() + MAX_SKEW_MS))} (${amzDate(now)} + 15 min.)`,
         principal.arn,
       )
     }
@@ -222,14 +229,14 @@ export class SigV4Verifier {
       )
     }
 
-    const signature = parsed.signature!
-    if (!SIGNATURE.test(signature))
+    const provided = parsed.signature!
+    if (!SIGNATURE.test(provided))
       return refuse('InvalidSignatureException', MISMATCH, principal.arn)
     const scope = `${scopeDate}/${scopeRegion}/${scopeService}/${terminator}`
-    const canonical = canonicalRequest(request, signedHeaders, hex(sha256(request.body)))
+    const canonical = canonicalRequest(request, signedHeaders, sha256Hex(request.body))
     const key = this.signingKey(principal, scopeDate)
-    const expected = hex(hmac('sha256', key, stringToSign(signedAtText, scope, canonical)))
-    if (!constantTimeEqual(utf8(expected), utf8(signature))) {
+    const expected = sign(key, stringToSign(signedAtText, scope, canonical))
+    if (!constantTimeEqual(expected, Buffer.from(provided, 'hex'))) {
       return refuse('InvalidSignatureException', MISMATCH, principal.arn)
     }
     return { ok: true, principal }

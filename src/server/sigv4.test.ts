@@ -198,6 +198,14 @@ void describe('verifying', () => {
       'IncompleteSignature',
       /ISO-8601 'basic format'/,
     ],
+    ...['20240231T100000Z', '20241301T100000Z', '20240501T240000Z', '20240501T106000Z'].map(
+      (date): [string, (r: SignableRequest) => SignableRequest, string, RegExp] => [
+        `an impossible date ${date}`,
+        (r) => withHeader(r, 'X-Amz-Date', date),
+        'IncompleteSignature',
+        /ISO-8601 'basic format'/,
+      ],
+    ),
     [
       'a scope of four elements',
       (r) =>

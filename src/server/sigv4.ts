@@ -1,4 +1,4 @@
-import { hmac, sha256 } from '../crypto/index.js'
+import { hmacSha256, sha256Hex } from '../crypto/index.js'
 
 /**
  * AWS Signature Version 4, the parts shared by the verifier and the signer: canonical request,
@@ -70,7 +70,8 @@ export function canonicalHeaderValue(
   let out: string | undefined
   for (const [name, value] of headers) {
     if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue
-    const v = value.trim().replace(/\s+/g, ' ')
+    let v = value.trim()
+    if (/\s\s|[\t\r\n]/.test(v)) v = v.replace(/\s+/g, ' ')
     out = out === undefined ? v : `${out},${v}`
   }
   return out
@@ -95,7 +96,7 @@ export function canonicalRequest(
 }
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${hex(sha256(canonical))}`
+  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`
 }
 
 export function signingKey(
@@ -104,10 +105,15 @@ export function signingKey(
   region: string,
   service: string,
 ): Uint8Array {
-  const kDate = hmac('sha256', `AWS4${secretAccessKey}`, date)
-  const kRegion = hmac('sha256', kDate, region)
-  const kService = hmac('sha256', kRegion, service)
-  return hmac('sha256', kService, 'aws4_request')
+  const kDate = hmacSha256(`AWS4${secretAccessKey}`, date)
+  const kRegion = hmacSha256(kDate, region)
+  const kService = hmacSha256(kRegion, service)
+  return hmacSha256(kService, 'aws4_request')
+}
+
+/** The signature's bytes: the HMAC of the string to sign under the signing key. */
+export function signature(key: Uint8Array, toSign: string): Uint8Array {
+  return hmacSha256(key, toSign)
 }
 
 /** `20240102T030405Z` */
@@ -146,11 +152,11 @@ export function signRequest(
   const canonical = canonicalRequest(
     { ...request, headers: pairs },
     signed,
-    hex(sha256(request.body)),
+    sha256Hex(request.body),
   )
   const key = signingKey(options.secretAccessKey, date.slice(0, 8), options.region, options.service)
-  const signature = hex(hmac('sha256', key, stringToSign(date, scope, canonical)))
+  const sig = hex(signature(key, stringToSign(date, scope, canonical)))
   headers['Authorization'] =
-    `${SIGV4_ALGORITHM} Credential=${options.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`
+    `${SIGV4_ALGORITHM} Credential=${options.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${sig}`
   return headers
 }
