@@ -8,7 +8,6 @@ import {
   S3Client,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
 import { randomBytes } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
 import {
@@ -131,19 +130,31 @@ export class S3ObjectStore implements ObjectStore {
     if (options.metadata !== undefined) input.Metadata = options.metadata
     if (atomic && options.ifNoneMatch !== undefined) input.IfNoneMatch = options.ifNoneMatch
     if (atomic && options.ifMatch !== undefined) input.IfMatch = options.ifMatch
+    // without conditional writes, check again once the body has been read: the window left
+    // is the last part's upload and the completion
+    const recheck = async (): Promise<void> =>
+      this.checkPrecondition(key, await this.head(key), options)
     let etag: string | undefined
     try {
-      if (body instanceof Uint8Array && body.length <= PART_SIZE) {
+      // a body that fits in one part goes in one PutObject (lib-storage is loaded only for more)
+      const head =
+        body instanceof Uint8Array ? { bytes: body, rest: undefined } : await firstPart(body)
+      if (head.rest === undefined && head.bytes.length <= PART_SIZE) {
+        if (conditional && !atomic && !(body instanceof Uint8Array)) await recheck()
         const out = await this.client.send(
-          new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }),
+          new PutObjectCommand({ ...input, Body: head.bytes, ContentLength: head.bytes.length }),
         )
         etag = out.ETag
       } else {
+        const { Upload } = await import('@aws-sdk/lib-storage')
+        const chunks = prepend(head.bytes, head.rest)
         const upload = new Upload({
           client: this.client,
           params: {
             ...input,
-            Body: body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false }),
+            Body: Readable.from(conditional && !atomic ? checkedAtEnd(chunks, recheck) : chunks, {
+              objectMode: false,
+            }),
           },
           partSize: PART_SIZE,
           queueSize: QUEUE_SIZE,
@@ -366,6 +377,47 @@ function createClient(settings: S3Settings): S3Client {
 
 function isReserved(key: string): boolean {
   return key.split('/').some((s) => s.startsWith(RESERVED_NAME_PREFIX))
+}
+
+/**
+ * Reads a body up to one part: all of it (`rest` undefined) when it is no longer, else the
+ * first part's bytes and the iterator to go on with.
+ */
+async function firstPart(
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ bytes: Uint8Array; rest: AsyncIterator<Uint8Array> | undefined }> {
+  const it = body[Symbol.asyncIterator]()
+  const parts: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const next = await it.next()
+    if (next.done === true) return { bytes: Buffer.concat(parts, size), rest: undefined }
+    // copied: a source may reuse its buffers once the next chunk is asked for
+    parts.push(Buffer.from(next.value))
+    size += next.value.length
+    if (size > PART_SIZE) return { bytes: Buffer.concat(parts, size), rest: it }
+  }
+}
+
+async function* prepend(
+  first: Uint8Array,
+  rest: AsyncIterator<Uint8Array> | undefined,
+): AsyncGenerator<Uint8Array> {
+  if (first.length > 0) yield first
+  if (rest === undefined) return
+  for (;;) {
+    const next = await rest.next()
+    if (next.done === true) return
+    yield next.value
+  }
+}
+
+async function* checkedAtEnd(
+  body: AsyncIterable<Uint8Array>,
+  check: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  yield* body
+  await check()
 }
 
 async function* slice(
