@@ -7,13 +7,16 @@
 //   npm run bench -- server            (BENCH_SECONDS=10 for longer runs; default 5)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import cluster from 'node:cluster'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { signRequest } from '../src/server/index.js'
+import { systemClock } from '../src/clock/index.js'
+import { KMS_OPERATION_NAMES, methodName, type KmsPort } from '../src/kms/types/index.js'
+import { fromWire } from '../src/kms/wire/index.js'
+import { signRequest, startKmsServer } from '../src/server/index.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const CLI = resolve('dist/src/cli/main.js')
@@ -39,40 +42,6 @@ type Autocannon = (opts: {
   body: string
 }) => Promise<AutocannonResult>
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
-
-// ---- the ceiling: reads the body, answers a fixed JSON of the same size as sealbox's ----------
-if (process.argv[2] === '--ceiling') {
-  const workers = Number(process.argv[3])
-  const answer = process.argv[4]!
-  if (cluster.isPrimary && workers > 1) {
-    for (let i = 0; i < workers; i++) cluster.fork()
-    let ready = 0
-    cluster.on('message', (_w, m: string) => {
-      if (++ready === workers) process.stdout.write(`${m}\n`)
-    })
-    process.on('SIGTERM', () => {
-      for (const w of Object.values(cluster.workers ?? {})) w?.kill()
-      process.exit(0)
-    })
-  } else {
-    const server = createServer((req, res) => {
-      req.on('data', () => {})
-      req.on('end', () => {
-        res.setHeader('Content-Type', 'application/x-amz-json-1.1')
-        res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
-        res.end(answer)
-      })
-    })
-    server.listen(0, '127.0.0.1', () => {
-      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-      if (process.send !== undefined) process.send(url)
-      else process.stdout.write(`${url}\n`)
-    })
-    process.on('SIGTERM', () => process.exit(0))
-  }
-} else {
-  await main()
-}
 
 function pinned(cpu: string | undefined, args: string[]): [string, string[]] {
   const hasTaskset = spawnSync('taskset', ['-V']).status === 0
@@ -167,25 +136,62 @@ async function call(
   return answer === '' ? {} : (JSON.parse(answer) as Record<string, unknown>)
 }
 
+interface Measured extends AutocannonResult {
+  /** CPU time the server's processes spent per answered request, in microseconds. */
+  cpuPerRequest: number
+}
+
 interface Row {
   op: string
   workers: number
   connections: number
-  sealbox: AutocannonResult
-  ceiling: AutocannonResult
+  sealbox: Measured
+  ceiling: Measured
+}
+
+const TICK_US = 1e6 / 100
+
+/** utime + stime (clock ticks) of a process and its direct children, from /proc. */
+function cpuTicks(pid: number): number {
+  let total = 0
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let fields: string[]
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8')
+      fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    } catch {
+      continue
+    }
+    // fields[1] is the parent pid; fields[11] and [12] are utime and stime
+    if (Number(name) === pid || Number(fields[1]) === pid)
+      total += Number(fields[11]) + Number(fields[12])
+  }
+  return total
 }
 
 async function load(
   url: string,
+  pid: number,
   creds: Creds,
   op: string,
   body: string,
   connections: number,
-): Promise<AutocannonResult> {
+): Promise<Measured> {
   const headers = signed(url, creds, op, body)
   // warm-up, then the measured run
   await autocannon({ url, connections, duration: 1, method: 'POST', headers, body })
-  return autocannon({ url, connections, duration: SECONDS, method: 'POST', headers, body })
+  const before = cpuTicks(pid)
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    method: 'POST',
+    headers,
+    body,
+  })
+  const ticks = cpuTicks(pid) - before
+  return { ...result, cpuPerRequest: (ticks * TICK_US) / Math.max(1, result.requests.total) }
 }
 
 async function main(): Promise<void> {
@@ -196,6 +202,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'sealbox-bench-serve-'))
   const creds = JSON.parse(cli(home, ['principals', 'create', 'bench'])) as Creds
   const rows: Row[] = []
+  const protocolRows: Row[] = []
   let keyId = ''
   let ciphertext = ''
   let ok2xx = 0
@@ -230,8 +237,15 @@ async function main(): Promise<void> {
     try {
       for (const op of Object.keys(requests)) {
         for (const connections of CONNECTIONS) {
-          const s = await load(serve.url, creds, op, requests[op]!, connections)
-          const c = await load(ceiling.url, creds, op, requests[op]!, connections)
+          const s = await load(serve.url, serve.child.pid!, creds, op, requests[op]!, connections)
+          const c = await load(
+            ceiling.url,
+            ceiling.child.pid!,
+            creds,
+            op,
+            requests[op]!,
+            connections,
+          )
           ok2xx += s['2xx']
           rows.push({ op, workers, connections, sealbox: s, ceiling: c })
           if (s.non2xx > 0 || s.errors > 0) {
@@ -239,6 +253,36 @@ async function main(): Promise<void> {
               `  ! ${op} c=${connections}: ${s.non2xx} non-2xx answers, ${s.errors} errors`,
             )
           }
+        }
+      }
+      if (workers === 1) {
+        const protocol = await startProcess(
+          [process.execPath, SELF, '--protocol', sample],
+          {
+            ...benchEnv(home),
+            BENCH_ACCESS_KEY_ID: creds.AccessKeyId,
+            BENCH_SECRET_ACCESS_KEY: creds.SecretAccessKey,
+          },
+          cpu,
+        )
+        try {
+          for (const connections of CONNECTIONS) {
+            const op = 'GenerateDataKey'
+            const p = await load(
+              protocol.url,
+              protocol.child.pid!,
+              creds,
+              op,
+              requests[op]!,
+              connections,
+            )
+            const ceilingRow = rows.find(
+              (r) => r.op === op && r.workers === 1 && r.connections === connections,
+            )!
+            protocolRows.push({ op, workers, connections, sealbox: p, ceiling: ceilingRow.ceiling })
+          }
+        } finally {
+          await stop(protocol.child)
         }
       }
     } finally {
@@ -254,15 +298,82 @@ async function main(): Promise<void> {
     `\nsealbox serve on loopback, SigV4 on, ${SECONDS} s per run after a 1 s warm-up; ${CORES} CPUs; node ${process.version}`,
   )
   console.log(
-    'op               workers  conns   sealbox req/s   p50 ms   p99 ms | ceiling req/s   p50 ms   p99 ms | ratio',
+    'op               workers  conns | sealbox req/s  p50 ms  p99 ms  cpu us/req | ceiling req/s  p50 ms  p99 ms  cpu us/req | ratio',
   )
-  for (const r of rows) {
+  const side = (m: Measured) =>
+    `      ${fmt(m.requests.average)}  ${ms(m.latency.p50)}  ${ms(m.latency.p99)}     ${fmt(m.cpuPerRequest)}`
+  const line = (r: Row) =>
     console.log(
-      `${r.op.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.connections).padStart(6)}   ${fmt(r.sealbox.requests.average)}       ${ms(r.sealbox.latency.p50)}   ${ms(r.sealbox.latency.p99)} |       ${fmt(r.ceiling.requests.average)}   ${ms(r.ceiling.latency.p50)}   ${ms(r.ceiling.latency.p99)} | ${(r.sealbox.requests.average / r.ceiling.requests.average).toFixed(2)}`,
+      `${r.op.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.connections).padStart(6)} |${side(r.sealbox)} |${side(r.ceiling)} | ${(r.sealbox.requests.average / r.ceiling.requests.average).toFixed(2)}`,
     )
-  }
+  rows.forEach(line)
+  console.log(
+    '\nthe HTTP layer alone (SigV4 verified, input validated, AWS shapes; a KMS that does nothing, no audit):',
+  )
+  protocolRows.forEach(line)
   console.log(
     `\naudit log after the runs: ${verify} (successful requests answered: ${ok2xx}, plus the setup calls)`,
   )
   console.log('goal: ratio >= 0.6 with every request verified, audited and durable')
+}
+
+// Modes are dispatched last, once every declaration above is initialised.
+// ---- the ceiling: reads the body, answers a fixed JSON of the same size as sealbox's ----------
+if (process.argv[2] === '--ceiling') {
+  const workers = Number(process.argv[3])
+  const answer = process.argv[4]!
+  if (cluster.isPrimary && workers > 1) {
+    for (let i = 0; i < workers; i++) cluster.fork()
+    let ready = 0
+    cluster.on('message', (_w, m: string) => {
+      if (++ready === workers) process.stdout.write(`${m}\n`)
+    })
+    process.on('SIGTERM', () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill()
+      process.exit(0)
+    })
+  } else {
+    const server = createServer((req, res) => {
+      req.on('data', () => {})
+      req.on('end', () => {
+        res.setHeader('Content-Type', 'application/x-amz-json-1.1')
+        res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
+        res.end(answer)
+      })
+    })
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+      if (process.send !== undefined) process.send(url)
+      else process.stdout.write(`${url}\n`)
+    })
+    process.on('SIGTERM', () => process.exit(0))
+  }
+} else if (process.argv[2] === '--protocol') {
+  // ---- sealbox's HTTP layer alone: SigV4, validation, AWS shapes; a KMS that does nothing -----
+  const answer = fromWire(JSON.parse(process.argv[3]!)) as Record<string, unknown>
+  const principal = {
+    accessKeyId: process.env['BENCH_ACCESS_KEY_ID']!,
+    secretAccessKey: process.env['BENCH_SECRET_ACCESS_KEY']!,
+    arn: 'arn:aws:iam::000000000000:user/bench',
+    accountId: '000000000000',
+  }
+  const port: Record<string, () => Promise<unknown>> = {}
+  for (const op of KMS_OPERATION_NAMES) port[methodName(op)] = () => Promise.resolve({ ...answer })
+  const server = await startKmsServer({
+    provider: { forCaller: () => port as unknown as KmsPort },
+    audit: { append: () => {}, query: () => [], verify: () => ({ ok: true, events: 0 }) },
+    clock: systemClock,
+    region: REGION,
+    auth: {
+      mode: 'sigv4',
+      principals: {
+        findByAccessKeyId: (id) => (id === principal.accessKeyId ? principal : undefined),
+      },
+    },
+    port: 0,
+  })
+  process.stdout.write(`${server.url}\n`)
+  process.on('SIGTERM', () => process.exit(0))
+} else {
+  await main()
 }

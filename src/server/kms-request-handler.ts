@@ -72,13 +72,23 @@ export function createKmsRequestHandler(
       : undefined
   const noAuthCaller = options.auth.mode === 'none' ? options.auth.caller : undefined
 
+  // The Date header is the KMS clock's time (SDKs correct their clock skew from it); it has a
+  // precision of one second, so it is read at most once per second of wall time.
+  let date = { text: '', until: 0 }
+  function dateHeader(): string {
+    const wall = Date.now()
+    if (wall >= date.until)
+      date = { text: options.clock.now().toUTCString(), until: wall + 1000 - (wall % 1000) }
+    return date.text
+  }
+
   function send(res: ServerResponse, requestId: string, status: number, body: string): void {
     if (res.headersSent || res.destroyed) return
     res.statusCode = status
     res.setHeader('x-amzn-RequestId', requestId)
     res.setHeader('Content-Type', CONTENT_TYPE)
     res.setHeader('Content-Length', Buffer.byteLength(body))
-    res.setHeader('Date', options.clock.now().toUTCString())
+    res.setHeader('Date', dateHeader())
     res.end(body)
   }
 
