@@ -70,8 +70,6 @@ export const ERROR_CODES = [
   'RecordTampered',
   'RecordShredded',
   'RecordNotFound',
-  'RecordShredded',
-  'RecordNotFound',
   'InternalError',
 ] as const
 
