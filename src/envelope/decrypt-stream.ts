@@ -17,7 +17,7 @@ export async function openMessage(
 ): Promise<{ parsed: ReadHeaderResult; decoder: BodyDecoder; info: MessageHeaderInfo }> {
   const limits = decodeLimits(options)
   const parsed = await readMessageHeader(input, limits)
-  return { parsed, ...openParsed(parsed, options, limits, await unwrap(parsed, options)) }
+  return { parsed, ...openParsed(parsed, limits, await unwrap(parsed, options)) }
 }
 
 async function unwrap(parsed: ReadHeaderResult, options: DecryptOptions): Promise<Uint8Array> {
@@ -34,7 +34,6 @@ async function unwrap(parsed: ReadHeaderResult, options: DecryptOptions): Promis
 
 function openParsed(
   parsed: ReadHeaderResult,
-  _options: DecryptOptions,
   limits: ReturnType<typeof decodeLimits>,
   dataKey: Uint8Array,
 ): { decoder: BodyDecoder; info: MessageHeaderInfo } {
