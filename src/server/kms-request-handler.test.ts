@@ -243,13 +243,19 @@ void describe('the AWS JSON 1.1 request handler', () => {
     )
   })
 
-  void test('a body over the limit is refused with 413 before it is read', async () => {
+  void test('a body over the limit is refused with 413 before it is read, and audited', async () => {
+    const before = calls.length
     const res = await send(server, {
       target: 'TrentService.GenerateRandom',
       body: `{"x":"${'a'.repeat(5000)}"}`,
     })
     assert.equal(res.status, 413)
     assert.equal(JSON.parse(res.body).__type, 'ValidationException')
+    assert.equal(calls.length, before)
+    const event = audit.events.at(-1)!
+    assert.equal(event.requestId, res.headers['x-amzn-requestid'])
+    assert.equal(event.operation, 'GenerateRandom')
+    assert.equal(event.outcome, 'ValidationException')
     const after = await send(server, {
       target: 'TrentService.GenerateRandom',
       body: '{"NumberOfBytes":2}',

@@ -217,14 +217,26 @@ export function createKmsRequestHandler(
     const requestId = randomUUID()
     const declared = Number(req.headers['content-length'] ?? 0)
     const tooLarge = (): void => {
-      res.setHeader('Connection', 'close')
-      sendError(res, requestId, {
+      const error = {
         ...awsError(
           'ValidationException',
           `the request body is larger than the limit of ${maxBody} bytes`,
         ),
         status: 413,
-      })
+      }
+      const target = req.headers['x-amz-target']
+      audit(
+        new Refusal(
+          error,
+          'anonymous',
+          operationFor(typeof target === 'string' ? target : undefined) ??
+            clip(String(target ?? ''), 128),
+        ),
+        requestId,
+        req.socket.remoteAddress,
+      )
+      res.setHeader('Connection', 'close')
+      sendError(res, requestId, error)
       res.once('finish', () => req.socket.destroy())
     }
     if (declared > maxBody) {
