@@ -24,7 +24,10 @@ class OpenKeystore {
 
   principals(): PrincipalStore {
     const local = this.local()
-    this.store ??= PrincipalStore.open({ database: local.keystore.db }, { sealer: local.keystore, clock: local.clock })
+    this.store ??= PrincipalStore.open(
+      { database: local.keystore.db },
+      { sealer: local.keystore, clock: local.clock },
+    )
     return this.store
   }
 
