@@ -143,6 +143,11 @@ async function main(): Promise<void> {
     )
 
     await run('cp', ['cp', [input, out]], undefined)
+    await run(
+      'cp, then sync of the copy (durable, as sealbox)',
+      ['sh', ['-c', 'cp "$0" "$1" && sync "$1"', input, out]],
+      undefined,
+    )
     const node = process.execPath
     const raw = ['--raw-key', `bench:k:${join(dir, 'key.bin')}`]
     for (const frame of [65536, 262144, 1048576]) {
