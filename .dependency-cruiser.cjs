@@ -4,7 +4,8 @@
 const L0 = '^src/(errors|bytes)/'
 const L1 = '^src/(crypto|encoding)/'
 const L2 = '^src/(format|clock|kms/types|kms/wire|objects/types|audit/types)/'
-const L3 = '^src/(kms/local|kms/aws|objects/fs|objects/s3|audit/log|audit/memory|envelope|principals)/'
+const L3 =
+  '^src/(kms/local|kms/aws|objects/fs|objects/s3|audit/log|audit/memory|envelope|principals)/'
 const L4 = '^src/(file|secrets|records|server)/'
 const ADAPTERS = '^src/(kms/local|kms/aws|objects/fs|objects/s3|audit/log|principals)/'
 const MODULE = '^(src/(?:kms|objects|audit)/[^/]+|src/[^/]+)/'
@@ -20,7 +21,12 @@ module.exports = {
       from: { path: L0 },
       to: { path: '^src/', pathNot: L0 },
     },
-    { name: 'level-1', severity: 'error', from: { path: L1 }, to: { path: '^src/', pathNot: `${L0}|${L1}` } },
+    {
+      name: 'level-1',
+      severity: 'error',
+      from: { path: L1 },
+      to: { path: '^src/', pathNot: `${L0}|${L1}` },
+    },
     {
       name: 'level-2',
       severity: 'error',
@@ -36,7 +42,9 @@ module.exports = {
     {
       name: 'level-3-adapters-are-not-siblings',
       severity: 'error',
-      from: { path: '^src/(kms/local|kms/aws|objects/fs|objects/s3|audit/log|audit/memory|envelope)/' },
+      from: {
+        path: '^src/(kms/local|kms/aws|objects/fs|objects/s3|audit/log|audit/memory|envelope)/',
+      },
       to: { path: ADAPTERS, pathNot: '^src/$1/' },
     },
     {
@@ -70,6 +78,9 @@ module.exports = {
     exclude: { path: '^dist/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 }

@@ -8,7 +8,14 @@ import { performance } from 'node:perf_hooks'
 import { openLocalKms } from '../src/cli/runtime/local-kms.js'
 
 const home = mkdtempSync(join(tmpdir(), 'sealbox-bench-kms-'))
-const settings = { home, kms: 'local' as const, keyId: undefined, kmsEndpoint: undefined, region: undefined, secretsLocation: undefined }
+const settings = {
+  home,
+  kms: 'local' as const,
+  keyId: undefined,
+  kmsEndpoint: undefined,
+  region: undefined,
+  secretsLocation: undefined,
+}
 const local = openLocalKms(settings, {})
 const keyId = await local.defaultKeyId()
 const context = { Record: 'User/123' }
@@ -22,13 +29,21 @@ async function rate(name: string, seconds: number, fn: () => Promise<unknown>): 
     n++
   }
   const perSecond = n / ((performance.now() - start) / 1000)
-  console.log(`${name.padEnd(34)} ${perSecond.toFixed(0).padStart(8)} ops/s  ${(1e6 / perSecond).toFixed(1).padStart(7)} µs/op`)
+  console.log(
+    `${name.padEnd(34)} ${perSecond.toFixed(0).padStart(8)} ops/s  ${(1e6 / perSecond).toFixed(1).padStart(7)} µs/op`,
+  )
   return perSecond
 }
 
 console.log('in-process, audit log on (one SQLite commit per call)')
-await rate('GenerateDataKey AES_256', 3, () => local.kms.generateDataKey({ keyId, keySpec: 'AES_256', encryptionContext: context }))
-const { ciphertextBlob } = await local.kms.generateDataKey({ keyId, keySpec: 'AES_256', encryptionContext: context })
+await rate('GenerateDataKey AES_256', 3, () =>
+  local.kms.generateDataKey({ keyId, keySpec: 'AES_256', encryptionContext: context }),
+)
+const { ciphertextBlob } = await local.kms.generateDataKey({
+  keyId,
+  keySpec: 'AES_256',
+  encryptionContext: context,
+})
 await rate('Decrypt', 3, () => local.kms.decrypt({ ciphertextBlob, encryptionContext: context }))
 local.close()
 
@@ -49,7 +64,20 @@ function timeRuns(args: string[], env: NodeJS.ProcessEnv, runs = 11): number {
 
 const env = { ...process.env, SEALBOX_HOME: home }
 const baseline = timeRuns(['-e', '0'], env)
-const cli = timeRuns(['dist/src/cli/main.js', 'kms', 'generate-data-key', '--key-id', 'alias/sealbox-default', '--key-spec', 'AES_256'], env)
+const cli = timeRuns(
+  [
+    'dist/src/cli/main.js',
+    'kms',
+    'generate-data-key',
+    '--key-id',
+    'alias/sealbox-default',
+    '--key-spec',
+    'AES_256',
+  ],
+  env,
+)
 console.log('\ncold start (median of 11 runs)')
 console.log(`node -e 0                            ${baseline.toFixed(0).padStart(6)} ms   1.00x`)
-console.log(`sealbox kms generate-data-key        ${cli.toFixed(0).padStart(6)} ms   ${(cli / baseline).toFixed(2)}x   (goal: at most 2.50x)`)
+console.log(
+  `sealbox kms generate-data-key        ${cli.toFixed(0).padStart(6)} ms   ${(cli / baseline).toFixed(2)}x   (goal: at most 2.50x)`,
+)

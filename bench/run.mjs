@@ -6,7 +6,9 @@ import { join } from 'node:path'
 
 const dir = 'dist/bench'
 const all = existsSync(dir)
-  ? readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3))
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => f.slice(0, -3))
   : []
 const wanted = process.argv.slice(2)
 const names = wanted.length > 0 ? wanted : all
@@ -18,7 +20,9 @@ for (const name of names) {
     continue
   }
   console.log(`\n=== bench/${name} ===`)
-  const r = spawnSync(process.execPath, ['--expose-gc', join(dir, `${name}.js`)], { stdio: 'inherit' })
+  const r = spawnSync(process.execPath, ['--expose-gc', join(dir, `${name}.js`)], {
+    stdio: 'inherit',
+  })
   if (r.status !== 0) failed++
 }
 process.exit(failed === 0 ? 0 : 1)

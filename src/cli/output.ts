@@ -26,7 +26,12 @@ export function reportFailure(error: unknown, stderr: Writable = process.stderr)
     return exitCodeFor(error.code)
   }
   const e = error as NodeJS.ErrnoException
-  if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR' || e?.code === 'ENOSPC') {
+  if (
+    e?.code === 'ENOENT' ||
+    e?.code === 'EACCES' ||
+    e?.code === 'EISDIR' ||
+    e?.code === 'ENOSPC'
+  ) {
     printError(e.message, stderr)
     return e.code === 'ENOENT' ? EXIT.notFound : EXIT.io
   }

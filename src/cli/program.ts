@@ -15,14 +15,30 @@ import * as rm from './commands/rm.js'
 import * as secrets from './commands/secrets.js'
 import * as serve from './commands/serve.js'
 
-const COMMANDS = [encrypt, decrypt, inspect, cp, ls, rm, secrets, kms, audit, serve, principals, records]
+const COMMANDS = [
+  encrypt,
+  decrypt,
+  inspect,
+  cp,
+  ls,
+  rm,
+  secrets,
+  kms,
+  audit,
+  serve,
+  principals,
+  records,
+]
 
 export function buildProgram(runtime: Runtime, program = new Command()): Command {
   program
     .name('sealbox')
     .description('KMS envelope encryption for files, S3 objects, secrets and database fields')
     .version('0.1.0')
-    .option('--home <dir>', 'folder of the embedded keystore (env SEALBOX_HOME, default ~/.sealbox)')
+    .option(
+      '--home <dir>',
+      'folder of the embedded keystore (env SEALBOX_HOME, default ~/.sealbox)',
+    )
     .option('--kms <backend>', "'local' (embedded, default) or 'aws' (env SEALBOX_KMS)")
     .option('--kms-endpoint <url>', 'AWS KMS API endpoint for --kms aws (env AWS_ENDPOINT_URL_KMS)')
     .option('--region <region>', 'AWS region (env AWS_REGION)')
@@ -50,4 +66,3 @@ export async function main(argv: string[]): Promise<number> {
     runtime.close()
   }
 }
-

@@ -16,7 +16,10 @@ export function aesGcmEncrypt(
   const first = cipher.update(plaintext)
   const last = cipher.final()
   const ciphertext = last.length === 0 ? first : Buffer.concat([first, last])
-  return { ciphertext: new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length), tag: new Uint8Array(cipher.getAuthTag()) }
+  return {
+    ciphertext: new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length),
+    tag: new Uint8Array(cipher.getAuthTag()),
+  }
 }
 
 /**
@@ -56,6 +59,9 @@ function gcmName(key: Uint8Array): 'aes-256-gcm' | 'aes-128-gcm' | 'aes-192-gcm'
     case 24:
       return 'aes-192-gcm'
     default:
-      throw new SealboxError('InternalError', `an AES key must be 16, 24 or 32 bytes, not ${key.length}`)
+      throw new SealboxError(
+        'InternalError',
+        `an AES key must be 16, 24 or 32 bytes, not ${key.length}`,
+      )
   }
 }

@@ -9,6 +9,10 @@ export function hash(name: HashName, data: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash(name).update(data).digest())
 }
 
-export function hmac(name: HashName, key: Uint8Array | string, data: Uint8Array | string): Uint8Array {
+export function hmac(
+  name: HashName,
+  key: Uint8Array | string,
+  data: Uint8Array | string,
+): Uint8Array {
   return new Uint8Array(createHmac(name, key).update(data).digest())
 }

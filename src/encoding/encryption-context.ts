@@ -21,7 +21,10 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
   w.u16(pairs.length)
   for (const [k, v] of pairs) {
     if (k.length > 0xffff || v.length > 0xffff) {
-      throw new SealboxError('ValidationException', 'encryption context key or value exceeds 65535 bytes')
+      throw new SealboxError(
+        'ValidationException',
+        'encryption context key or value exceeds 65535 bytes',
+      )
     }
     w.bytes16(k).bytes16(v)
   }
@@ -48,7 +51,8 @@ export function parseEncryptionContext(bytes: Uint8Array): Record<string, string
     previous = k
     context[fromUtf8(k)] = fromUtf8(v)
   }
-  if (r.remaining !== 0) throw new SealboxError('NotAMessage', 'encryption context has trailing bytes')
+  if (r.remaining !== 0)
+    throw new SealboxError('NotAMessage', 'encryption context has trailing bytes')
   return context
 }
 

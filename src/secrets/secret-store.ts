@@ -529,19 +529,9 @@ export class SecretStore {
       metadata,
       contentLength: sealed.length,
     })
-    let modified = this.clock.now()
-    if (!this.objects.supportsConditionalWrites) {
-      // The store cannot refuse a write atomically: check that the version is still ours. This
-      // narrows, but cannot close, the window in which two writers both take one version.
-      const info = await this.objects.head(key)
-      if (info === undefined || info.etag !== etag) {
-        throw new SealboxError(
-          'PreconditionFailed',
-          `version ${next} of '${printable(path)}' was written by someone else`,
-        )
-      }
-      modified = info.lastModified
-    }
+    // Without conditional writes the store checks before and after the write (its documented
+    // fallback) and reports a writer it saw in between; one in the window itself can be lost.
+    const modified = this.clock.now()
     return {
       path,
       version: next,
@@ -580,16 +570,10 @@ export class SecretStore {
       if (isDeleted(latest.info)) return { version: latest.version }
       const next = latest.version + 1
       try {
-        const key = this.layout.versionKey(path, next)
-        const { etag } = await this.objects.put(key, new Uint8Array(0), {
+        await this.objects.put(this.layout.versionKey(path, next), new Uint8Array(0), {
           ifNoneMatch: '*',
           contentLength: 0,
         })
-        if (
-          !this.objects.supportsConditionalWrites &&
-          (await this.objects.head(key))?.etag !== etag
-        )
-          continue
         return { version: next }
       } catch (e) {
         if (!isSealboxError(e, 'PreconditionFailed')) throw e

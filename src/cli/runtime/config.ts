@@ -38,15 +38,20 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv): Set
   const file = readConfigFile(join(home, 'config.json'))
   const kms = flags.kms ?? env['SEALBOX_KMS'] ?? file.kms ?? 'local'
   if (kms !== 'local' && kms !== 'aws') {
-    throw new SealboxError('ConfigInvalid', `unknown kms backend '${kms}': expected 'local' or 'aws'`)
+    throw new SealboxError(
+      'ConfigInvalid',
+      `unknown kms backend '${kms}': expected 'local' or 'aws'`,
+    )
   }
   return {
     home,
     kms,
     keyId: env['KMS_KEY_ID'] || env['CMK_KEY_ID'] || file.keyId || undefined,
     kmsEndpoint:
-      flags.kmsEndpoint ?? (env['AWS_ENDPOINT_URL_KMS'] || env['AWS_ENDPOINT_URL'] || file.kmsEndpoint || undefined),
-    region: flags.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || file.region || undefined),
+      flags.kmsEndpoint ??
+      (env['AWS_ENDPOINT_URL_KMS'] || env['AWS_ENDPOINT_URL'] || file.kmsEndpoint || undefined),
+    region:
+      flags.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || file.region || undefined),
     secretsLocation: env['S3_PATH'] || file.secrets || undefined,
   }
 }
@@ -61,7 +66,8 @@ function readConfigFile(path: string): ConfigFile {
   }
   try {
     const parsed: unknown = JSON.parse(text)
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object')
     return parsed as ConfigFile
   } catch (e) {
     throw new SealboxError('ConfigInvalid', `${path} is not a JSON object: ${(e as Error).message}`)

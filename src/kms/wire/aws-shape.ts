@@ -2,7 +2,13 @@ import { fromBase64, toBase64 } from '../../encoding/index.js'
 import { SealboxError } from '../../errors/index.js'
 
 // Members the AWS KMS JSON protocol carries as base64 strings and as epoch seconds.
-const BLOBS = new Set(['plaintext', 'ciphertextBlob', 'importToken', 'publicKey', 'encryptedKeyMaterial'])
+const BLOBS = new Set([
+  'plaintext',
+  'ciphertextBlob',
+  'importToken',
+  'publicKey',
+  'encryptedKeyMaterial',
+])
 const DATES = new Set([
   'creationDate',
   'deletionDate',
@@ -61,7 +67,10 @@ export function fromWire(value: unknown, field = ''): unknown {
   }
   if (DATES.has(field)) {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new SealboxError('SerializationException', `${wireName(field)} must be a number of epoch seconds`)
+      throw new SealboxError(
+        'SerializationException',
+        `${wireName(field)} must be a number of epoch seconds`,
+      )
     }
     return new Date(value * 1000)
   }
