@@ -361,7 +361,12 @@ if (process.argv[2] === '--ceiling') {
   for (const op of KMS_OPERATION_NAMES) port[methodName(op)] = () => Promise.resolve({ ...answer })
   const server = await startKmsServer({
     provider: { forCaller: () => port as unknown as KmsPort },
-    audit: { append: () => {}, query: () => [], verify: () => ({ ok: true, events: 0 }) },
+    audit: {
+      append: () => {},
+      committed: () => Promise.resolve(),
+      query: () => [],
+      verify: () => ({ ok: true, events: 0 }),
+    },
     clock: systemClock,
     region: REGION,
     auth: {

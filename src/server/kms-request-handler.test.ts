@@ -49,6 +49,7 @@ function memoryAudit(): AuditLog & { events: AuditEventInput[] } {
   return {
     events,
     append: (e) => void events.push(e),
+    committed: () => Promise.resolve(),
     query: () => [],
     verify: () => ({ ok: true, events: events.length }),
   }

@@ -101,7 +101,12 @@ export function createKmsRequestHandler(
     )
   }
 
-  function audit(refusal: Refusal, requestId: string, sourceIp: string | undefined): void {
+  /** Records a refusal; settles once it is committed (a failure to record goes to onInternalError). */
+  async function audit(
+    refusal: Refusal,
+    requestId: string,
+    sourceIp: string | undefined,
+  ): Promise<void> {
     try {
       options.audit.append({
         time: options.clock.now(),
@@ -111,6 +116,7 @@ export function createKmsRequestHandler(
         requestId,
         ...(sourceIp === undefined ? {} : { sourceIp }),
       })
+      await options.audit.committed()
     } catch (e) {
       options.onInternalError?.(e, requestId)
     }
@@ -203,7 +209,7 @@ export function createKmsRequestHandler(
       send(res, requestId, 200, output)
     } catch (e) {
       if (e instanceof Refusal) {
-        audit(e, requestId, sourceIp)
+        await audit(e, requestId, sourceIp)
         sendError(res, requestId, e.error)
         return
       }
@@ -225,7 +231,7 @@ export function createKmsRequestHandler(
         status: 413,
       }
       const target = req.headers['x-amz-target']
-      audit(
+      void audit(
         new Refusal(
           error,
           'anonymous',
@@ -234,10 +240,11 @@ export function createKmsRequestHandler(
         ),
         requestId,
         req.socket.remoteAddress,
-      )
-      res.setHeader('Connection', 'close')
-      sendError(res, requestId, error)
-      res.once('finish', () => req.socket.destroy())
+      ).then(() => {
+        res.setHeader('Connection', 'close')
+        sendError(res, requestId, error)
+        res.once('finish', () => req.socket.destroy())
+      })
     }
     if (declared > maxBody) {
       tooLarge()

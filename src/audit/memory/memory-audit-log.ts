@@ -14,6 +14,10 @@ export class MemoryAuditLog implements AuditLog {
     this.events.push({ ...event, seq: this.events.length + 1, prevHash: '', hash: '' })
   }
 
+  committed(): Promise<void> {
+    return Promise.resolve()
+  }
+
   *query(filter: AuditFilter): Iterable<AuditEvent> {
     let n = 0
     for (const e of this.events) {

@@ -39,7 +39,13 @@ export type AuditVerifyResult =
 
 /** The append-only, hash-chained log of key use (DESIGN.md decision 5). */
 export interface AuditLog {
+  /** Appends an event; a log may hold it until `committed()` settles. */
   append(event: AuditEventInput): void
+  /**
+   * Settles once every event appended before the call is in the log, or rejects if writing it
+   * failed; a log that writes in `append` resolves at once. Callers answer only after this.
+   */
+  committed(): Promise<void>
   query(filter: AuditFilter): Iterable<AuditEvent>
   verify(): AuditVerifyResult
 }

@@ -47,6 +47,7 @@ async function run(argv: string[], opts: { verify?: AuditVerifyResult; deleted?:
   const describes: string[] = []
   const log: AuditLog = {
     append: () => {},
+    committed: () => Promise.resolve(),
     query: (filter) => {
       filters.push(filter)
       return events

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os'
-import { SqliteAuditLog } from '../../audit/log/index.js'
+import { GroupCommitAuditLog, SqliteAuditLog } from '../../audit/log/index.js'
 import type { AuditLog } from '../../audit/types/index.js'
 import type { Clock } from '../../clock/index.js'
 import { isSealboxError } from '../../errors/index.js'
@@ -26,7 +26,20 @@ export interface LocalKmsHandle {
 export const DEFAULT_KEY_ALIAS = 'alias/sealbox-default'
 export const DEFAULT_ACCOUNT_ID = '000000000000'
 
-export function openLocalKms(settings: Settings, env: NodeJS.ProcessEnv): LocalKmsHandle {
+export interface OpenLocalKmsOptions {
+  /**
+   * For servers: the audit events of concurrent calls are committed together, fsynced, and each
+   * call settles only after its event is on disk (GroupCommitAuditLog). Without it each event is
+   * its own transaction, which survives a process crash but not an OS crash.
+   */
+  groupCommit?: boolean
+}
+
+export function openLocalKms(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  options: OpenLocalKmsOptions = {},
+): LocalKmsHandle {
   const keystore = Keystore.open({
     home: settings.home,
     ...(env['SEALBOX_PASSPHRASE'] ? { passphrase: env['SEALBOX_PASSPHRASE'] } : {}),
@@ -34,7 +47,9 @@ export function openLocalKms(settings: Settings, env: NodeJS.ProcessEnv): LocalK
   const accountId = env['SEALBOX_ACCOUNT_ID'] || DEFAULT_ACCOUNT_ID
   const region = settings.region ?? 'us-east-1'
   const clock: Clock = { now: () => new Date(Date.now() + keystore.clockOffsetMs()) }
-  const audit = new SqliteAuditLog(keystore.db)
+  const sqliteLog = new SqliteAuditLog(keystore.db)
+  const grouped = options.groupCommit === true ? new GroupCommitAuditLog(sqliteLog) : undefined
+  const audit: AuditLog = grouped ?? sqliteLog
   const provider = new LocalKms({ keystore, audit, clock, region, accountId })
   const caller: Caller = {
     principal: env['SEALBOX_PRINCIPAL'] || `arn:aws:iam::${accountId}:user/${localUserName()}`,
@@ -50,6 +65,8 @@ export function openLocalKms(settings: Settings, env: NodeJS.ProcessEnv): LocalK
     defaultKeyId: () => Promise.resolve(ensureDefaultKey(keystore, provider, caller)),
     advanceClock: (ms) => new Date(Date.now() + keystore.advanceClock(ms)),
     close: () => {
+      grouped?.flush()
+      sqliteLog.close()
       provider.close()
       keystore.close()
     },

@@ -15,10 +15,15 @@ class OpenKeystore {
   private handle: LocalKmsHandle | undefined
   private store: PrincipalStore | undefined
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly serving = false,
+  ) {}
 
   local(): LocalKmsHandle {
-    this.handle ??= openLocalKms(this.runtime.settings, this.runtime.env)
+    this.handle ??= openLocalKms(this.runtime.settings, this.runtime.env, {
+      groupCommit: this.serving,
+    })
     return this.handle
   }
 
@@ -51,7 +56,7 @@ export function principalsDeps(runtime: Runtime): PrincipalsDeps {
 }
 
 export function serveDeps(runtime: Runtime): RunServeDeps {
-  const keystore = new OpenKeystore(runtime)
+  const keystore = new OpenKeystore(runtime, true)
   return {
     provider: () => Promise.resolve(keystore.local().provider),
     audit: () => Promise.resolve(keystore.local().audit),

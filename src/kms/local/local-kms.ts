@@ -42,6 +42,8 @@ export interface LocalKmsOptions extends Region {
 export class LocalKms implements KmsProvider {
   private readonly engine: Engine
   private readonly audit: AuditLog
+  // one method per operation, shared by every caller's port (built once, not per request)
+  private readonly portPrototype: object
 
   constructor(options: LocalKmsOptions) {
     this.engine = new Engine(options.keystore, options.clock, {
@@ -49,19 +51,38 @@ export class LocalKms implements KmsProvider {
       accountId: options.accountId,
     })
     this.audit = options.audit
+    const prototype: Record<string, unknown> = {}
+    const run = this.runAudited.bind(this)
+    for (const op of KMS_OPERATION_NAMES) {
+      prototype[methodName(op)] = function (this: { caller: Caller }, input: KmsInput<typeof op>) {
+        return run(op, this.caller, input)
+      }
+    }
+    this.portPrototype = prototype
   }
 
   get region(): Region {
     return this.engine.region
   }
 
+  /** The port acting for `caller`: each call settles only once its audit event is committed. */
   forCaller(caller: Caller): KmsPort {
-    const port: Record<string, unknown> = {}
-    for (const op of KMS_OPERATION_NAMES) {
-      port[methodName(op)] = (input: KmsInput<typeof op>) =>
-        Promise.resolve().then(() => this.run(op, caller, input))
+    return Object.create(this.portPrototype, {
+      caller: { value: caller },
+    }) as KmsPort
+  }
+
+  /** Async: the audit event is committed (or its commit has failed) before the call settles. */
+  async runAudited<Op extends KmsOperationName>(
+    op: Op,
+    caller: Caller,
+    input: KmsInput<Op>,
+  ): Promise<ReturnType<Handler<Op>>> {
+    try {
+      return this.run(op, caller, input)
+    } finally {
+      await this.audit.committed()
     }
-    return port as KmsPort
   }
 
   /** Runs one operation synchronously and audits it; exposed for callers that need no promise. */
