@@ -106,7 +106,16 @@ export function decodeLimits(options: DecryptOptions): DecodeLimits {
   }
 }
 
-/** Fails with `ContextMismatch` unless every expected pair is in the message's context. */
+/** Pairs the format itself adds (the signed suite's public key): never the caller's to expect. */
+const RESERVED_CONTEXT_PREFIX = 'aws-crypto-'
+
+/**
+ * Fails with `ContextMismatch` unless the message's context is exactly the expected one: every
+ * expected pair present with its value, and no other pair but those the format reserves
+ * (`aws-crypto-…`). An extra pair is refused too: a context names what the message is for, and
+ * a message sealed for more than the caller asked (another tenant, another purpose) is not its
+ * to open. `undefined` checks nothing (the library's explicit opt-out).
+ */
 export function checkExpectedContext(
   actual: Readonly<Record<string, string>>,
   expected: EncryptionContext | undefined,
@@ -125,6 +134,20 @@ export function checkExpectedContext(
         `the message's encryption context has '${key}=${actual[key]}', expected '${key}=${value}'`,
       )
     }
+  }
+  const extra = Object.keys(actual).filter(
+    (key) =>
+      !key.startsWith(RESERVED_CONTEXT_PREFIX) &&
+      !Object.prototype.hasOwnProperty.call(expected, key),
+  )
+  if (extra.length > 0) {
+    throw new SealboxError(
+      'ContextMismatch',
+      `the message's encryption context has ${extra.map((k) => `'${k}=${actual[k]}'`).join(', ')}, which was not expected`,
+      {
+        hint: `expect the whole context (${extra.map((k) => `--context ${k}=${actual[k]}`).join(' ')}); 'sealbox inspect' shows it`,
+      },
+    )
   }
 }
 
@@ -184,6 +207,7 @@ export async function decryptDataKey(
 ): Promise<Uint8Array> {
   const { suite } = header
   const failures: string[] = []
+  const kmsRefusals: SealboxError[] = []
   let firstCause: unknown
   const rawKeys = options.rawKeys ?? []
   if (rawKeys.length > 0) {
@@ -217,6 +241,7 @@ export async function decryptDataKey(
       return await kmsUnwrap(options.kms, edk, header.encryptionContext, suite.keyBytes)
     } catch (e) {
       firstCause ??= e
+      if (isSealboxError(e)) kmsRefusals.push(e)
       failures.push(
         `${arn}: ${isSealboxError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e)}`,
       )
@@ -226,12 +251,25 @@ export async function decryptDataKey(
     const d = describeEncryptedDataKey(e)
     return d.providerId === KMS_PROVIDER_ID ? d.providerInfo : `${d.providerId}/${d.providerInfo}`
   })
+  const hint = `the message is wrapped under: ${names.join(', ')}; give one of these keys (--key-id, --raw-key) and check its KMS permissions`
+  // When the KMS was the only thing that refused, and for one reason (a disabled key, a
+  // ciphertext or context it does not accept, a denied caller), that reason is the failure.
+  const kmsCodes = new Set(kmsRefusals.map((e) => e.code))
+  if (kmsRefusals.length === failures.length && kmsCodes.size === 1) {
+    const code = [...kmsCodes][0]!
+    const why =
+      code === 'InvalidCiphertextException'
+        ? ': the message was altered, or its encryption context is not the one it was sealed with'
+        : ''
+    throw new SealboxError(
+      code,
+      `the KMS refused to unwrap the message's data key (${failures.join('; ')})${why}`,
+      { cause: firstCause, hint },
+    )
+  }
   throw new SealboxError(
     'NoUsableKey',
     `no key could unwrap the message's data key${failures.length > 0 ? ` (${failures.join('; ')})` : ''}`,
-    {
-      cause: firstCause,
-      hint: `the message is wrapped under: ${names.join(', ')}; give one of these keys (--key-id, --raw-key) and check its KMS permissions`,
-    },
+    { cause: firstCause, hint },
   )
 }

@@ -108,8 +108,19 @@ void describe('sealbox encrypt / decrypt / inspect', () => {
       ]),
     )
     assert.match(ok(sealbox(['inspect', 'report.pdf.sealed'])).stdout.toString(), /0x0578 .*signed/)
-    assert.equal(sealbox(['decrypt', 'report.pdf.sealed', ...RAW]).status, 6)
-    ok(sealbox(['decrypt', 'report.pdf.sealed', '-o', 'again.pdf', '--raw-key', 'team:k1:k.key']))
+    const ctx = ['--context', 'purpose=report']
+    assert.equal(sealbox(['decrypt', 'report.pdf.sealed', ...RAW, ...ctx]).status, 6)
+    ok(
+      sealbox([
+        'decrypt',
+        'report.pdf.sealed',
+        '-o',
+        'again.pdf',
+        '--raw-key',
+        'team:k1:k.key',
+        ...ctx,
+      ]),
+    )
     assert.deepEqual(
       await readFile(join(dir, 'again.pdf')),
       await readFile(join(dir, 'report.pdf')),
@@ -146,13 +157,23 @@ void describe('sealbox encrypt / decrypt / inspect', () => {
       )
       assert.deepEqual(left, [])
     }
+    const ctx = ['--context', 'purpose=report']
     await check([...RAW, '--context', 'purpose=other'], sealed, 4, /expected 'purpose=other'/)
+    // the message's context must be given whole: none, or a part, is refused and named
+    await check(RAW, sealed, 4, /has 'purpose=report', which was not expected/)
+    await check([...RAW, ...ctx, '--context', 'team=x'], sealed, 4, /has no 'team'/)
     const tampered = Buffer.from(sealed)
     tampered[tampered.length - 200]! ^= 1
-    await check(RAW, tampered, 4, /frame \d+.* failed authentication/)
-    await check(RAW, sealed.subarray(0, sealed.length - 10), 4, /truncated/)
-    await check(['--raw-key', 'team:k1:k64.key'], sealed, 5, /no key could unwrap/)
+    await check([...RAW, ...ctx], tampered, 4, /frame \d+.* failed authentication/)
+    await check([...RAW, ...ctx], sealed.subarray(0, sealed.length - 10), 4, /truncated/)
+    await check(['--raw-key', 'team:k1:k64.key', ...ctx], sealed, 5, /no key could unwrap/)
     await check(RAW, Buffer.from('hello'), 4, /not a sealbox or AWS Encryption SDK message/)
+    // --any-context is the explicit opt-out, and cannot be mixed with --context
+    ok(sealbox(['decrypt', 'report.pdf.sealed', '-o', 'any.out', ...RAW, '--any-context']))
+    assert.equal(
+      sealbox(['decrypt', 'report.pdf.sealed', '-o', '-', ...RAW, ...ctx, '--any-context']).status,
+      2,
+    )
   })
 
   void test('Ctrl-C during a write removes the temporary file', async () => {

@@ -14,8 +14,12 @@ export function register(program: Command, runtime: Runtime): void {
     )
     .option(
       '--context <k=v>',
-      'encryption context pair the message must carry (repeatable)',
+      'encryption context pair the message must carry (repeatable); the message may carry no other',
       collect,
+    )
+    .option(
+      '--any-context',
+      'decrypt whatever encryption context the message carries (no check)',
     )
     .option(
       '--key-id <key>',
@@ -39,7 +43,11 @@ export function register(program: Command, runtime: Runtime): void {
 A file output appears only after the whole message verified (every frame tag, the end of the
 message, the signature); on any failure nothing is left. On stdout, each frame is written once
 its tag verifies and the last one only after the end (and signature) verify: if the command
-fails, discard what it wrote.`,
+fails, discard what it wrote.
+
+The message's encryption context must be exactly the --context pairs given (none for a message
+sealed without one): a message sealed for another purpose or tenant is refused, and the error
+names the pairs it carries. 'sealbox inspect FILE' shows them; --any-context skips the check.`,
     )
     .action(async (file: string | undefined, flags: Record<string, unknown>) => {
       const { runDecrypt } = await import('../file/decrypt-command.js')

@@ -19,6 +19,7 @@ export interface DecryptFlags {
   context?: string[]
   rawKey?: string[]
   force?: boolean
+  anyContext?: boolean
   allowLegacy?: boolean
   maxEncryptedDataKeys?: string
 }
@@ -52,6 +53,11 @@ export async function runDecrypt(
       )
     }
   }
+  if (flags.anyContext === true && (flags.context ?? []).length > 0) {
+    throw new SealboxError('UsageError', '--any-context and --context cannot be combined', {
+      hint: 'give every pair the message carries with --context, or none with --any-context',
+    })
+  }
   if (output === '-') refuseTerminal(io.stdout, 'decrypted data')
   const rawKeys = await loadRawKeys(flags.rawKey)
   const kms = lazyKms(() => runtime.kms())
@@ -59,7 +65,7 @@ export async function runDecrypt(
   const options: DecryptOptions = {
     kms,
     rawKeys,
-    expectedContext: parseContextFlags(flags.context),
+    ...(flags.anyContext === true ? {} : { expectedContext: parseContextFlags(flags.context) }),
     ...(allowed.length > 0 ? { allowedKeyIds: allowed } : {}),
     allowLegacy: flags.allowLegacy === true,
     ...(flags.maxEncryptedDataKeys === undefined
