@@ -39,6 +39,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   SignatureInvalid: EXIT.integrity,
   Truncated: EXIT.integrity,
   TrailingData: EXIT.integrity,
+  // a message over the reader's limits is refused before any key is used, like a malformed one
+  LimitExceeded: EXIT.integrity,
   ContextMismatch: EXIT.integrity,
   WrongLocation: EXIT.integrity,
   RecordTampered: EXIT.integrity,
@@ -63,6 +65,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   KeyUnavailableException: EXIT.keyState,
   IoError: EXIT.io,
   Interrupted: EXIT.interrupted,
+  // some secrets could not be rotated: the run is resumable, and says which
+  RotationIncomplete: EXIT.failure,
 }
 
 export function exitCodeFor(code: ErrorCode): number {
