@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream'
 import { isSealboxError } from '../errors/index.js'
 import { EXIT, exitCodeFor } from './exit-codes.js'
+import { describeSystemError } from './system-error.js'
 
 /**
  * The CLI's voice: data on stdout, everything else on stderr as `sealbox: error: …`,
@@ -26,16 +27,16 @@ export function reportFailure(error: unknown, stderr: Writable = process.stderr)
     return exitCodeFor(error.code)
   }
   const e = error as NodeJS.ErrnoException
-  if (
-    e?.code === 'ENOENT' ||
-    e?.code === 'EACCES' ||
-    e?.code === 'EISDIR' ||
-    e?.code === 'ENOSPC'
-  ) {
-    printError(e.message, stderr)
-    return e.code === 'ENOENT' ? EXIT.notFound : EXIT.io
+  const system = e instanceof Error ? describeSystemError(e) : undefined
+  if (system !== undefined) {
+    printError(system.message, stderr)
+    return system.notFound ? EXIT.notFound : EXIT.io
   }
-  if (e?.code === 'EPIPE') return EXIT.ok
+  if (e?.code === 'EPIPE') {
+    // the reader of stdout went away: what it got is cut short, and a pipeline must see that
+    printError('the output was closed before everything was written to it', stderr)
+    return EXIT.io
+  }
   printError(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, stderr)
   printHint('this is a bug in sealbox; please report it with the command that caused it', stderr)
   return EXIT.failure

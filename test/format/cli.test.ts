@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -124,6 +124,23 @@ void describe('sealbox encrypt / decrypt / inspect', () => {
     assert.deepEqual(
       await readFile(join(dir, 'again.pdf')),
       await readFile(join(dir, 'report.pdf')),
+    )
+  })
+
+  void test('a folder, a missing file or a missing output folder is said in words, with its exit code', async () => {
+    await mkdir(join(dir, 'folder'), { recursive: true })
+    const folder = sealbox(['encrypt', 'folder', ...RAW])
+    assert.equal(folder.status, 2)
+    assert.match(folder.stderr, /'folder' is a folder, not a file\n.*hint: .*tar c folder/s)
+    const missing = sealbox(['decrypt', 'nope.sealed', ...RAW])
+    assert.equal(missing.status, 3)
+    assert.match(missing.stderr, /^sealbox: error: cannot \w+ 'nope\.sealed': no such file/)
+    const nowhere = sealbox(['encrypt', 'report.pdf', '-o', 'no/such/x.sealed', ...RAW])
+    assert.equal(nowhere.status, 3)
+    assert.match(nowhere.stderr, /cannot write in 'no\/such': the folder does not exist/)
+    assert.doesNotMatch(
+      folder.stderr + missing.stderr + nowhere.stderr,
+      /internal error|\.tmp|ENOENT/,
     )
   })
 

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { decryptStream, type DecryptOptions } from '../../envelope/index.js'
@@ -8,6 +7,7 @@ import type { KmsPort } from '../../kms/types/index.js'
 import type { Runtime } from '../runtime/index.js'
 import { processIo, refuseTerminal, type CliIo } from './cli-io.js'
 import { fileChunks } from './file-chunks.js'
+import { inputSize } from './input-size.js'
 import { interruptGuard } from './interrupt-guard.js'
 import { lazyKms } from './lazy-kms.js'
 import { loadRawKeys, parseContextFlags, parseCount } from './parse-flags.js'
@@ -59,6 +59,7 @@ export async function runDecrypt(
     })
   }
   if (output === '-') refuseTerminal(io.stdout, 'decrypted data')
+  const size = input === '-' ? 0 : await inputSize(input, 'decrypt')
   const rawKeys = await loadRawKeys(flags.rawKey)
   const kms = lazyKms(() => runtime.kms())
   const allowed = await resolveAliases(kms, flags.keyId ?? [])
@@ -81,7 +82,6 @@ export async function runDecrypt(
   }
   try {
     if (input !== '-' && output !== '-') {
-      const { size } = await stat(input)
       const progress = progressBar(io.stderr, size, 'decrypting')
       const guard = interruptGuard()
       try {

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { encryptStream, type EncryptOptions } from '../../envelope/index.js'
@@ -7,6 +6,7 @@ import { encryptFile, writeAtomically } from '../../file/index.js'
 import type { Runtime } from '../runtime/index.js'
 import { processIo, refuseTerminal, type CliIo } from './cli-io.js'
 import { fileChunks } from './file-chunks.js'
+import { inputSize } from './input-size.js'
 import { interruptGuard } from './interrupt-guard.js'
 import { lazyKms } from './lazy-kms.js'
 import { loadRawKeys, parseContextFlags, parseSize } from './parse-flags.js'
@@ -36,6 +36,7 @@ export async function runEncrypt(
   }
   const output = flags.output ?? (input === '-' ? '-' : `${input}.sealed`)
   if (output === '-') refuseTerminal(io.stdout, 'an encrypted message')
+  const size = input === '-' ? 0 : await inputSize(input, 'encrypt')
   const rawKeys = await loadRawKeys(flags.rawKey)
   const keyIds =
     (flags.keyId ?? []).length > 0
@@ -54,7 +55,6 @@ export async function runEncrypt(
   }
   try {
     if (input !== '-' && output !== '-') {
-      const { size } = await stat(input)
       const progress = progressBar(io.stderr, size, 'encrypting')
       const guard = interruptGuard()
       try {
