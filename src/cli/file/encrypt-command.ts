@@ -9,7 +9,7 @@ import { fileChunks } from './file-chunks.js'
 import { inputSize } from './input-size.js'
 import { interruptGuard } from './interrupt-guard.js'
 import { lazyKms } from './lazy-kms.js'
-import { loadRawKeys, parseContextFlags, parseSize } from './parse-flags.js'
+import { FRAME_SIZE_RANGE, loadRawKeys, parseContextFlags, parseSize } from './parse-flags.js'
 import { progressBar } from './progress-bar.js'
 
 export interface EncryptFlags {
@@ -50,7 +50,7 @@ export async function runEncrypt(
     encryptionContext: parseContextFlags(flags.context),
     ...(flags.frameSize === undefined
       ? {}
-      : { frameLength: parseSize(flags.frameSize, '--frame-size') }),
+      : { frameLength: parseSize(flags.frameSize, '--frame-size', FRAME_SIZE_RANGE) }),
     signed: flags.signed === true,
   }
   try {

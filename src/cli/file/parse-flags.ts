@@ -32,8 +32,12 @@ const UNITS: Record<string, number> = {
   mib: 1024 ** 2,
 }
 
-/** `65536`, `64k`, `64KiB`, `1MiB`, `1m` as a byte count. */
-export function parseSize(text: string, flag: string): number {
+/** `65536`, `64k`, `64KiB`, `1MiB`, `1m` as a byte count, within `[min, max]` when given. */
+export function parseSize(
+  text: string,
+  flag: string,
+  range: { min: number; max: number } = { min: 0, max: Number.MAX_SAFE_INTEGER },
+): number {
   const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim())
   const unit = m === null ? undefined : UNITS[m[2]!.toLowerCase()]
   if (m === null || unit === undefined) {
@@ -42,14 +46,30 @@ export function parseSize(text: string, flag: string): number {
       `${flag} '${text}' is not a size (examples: 65536, 64KiB, 1MiB)`,
     )
   }
-  return Number(m[1]) * unit
+  const size = Number(m[1]) * unit
+  if (size < range.min || size > range.max) {
+    throw new SealboxError(
+      'UsageError',
+      `${flag} '${text}' is out of range: give ${range.min} to ${range.max} bytes`,
+    )
+  }
+  return size
 }
 
-export function parseCount(text: string, flag: string): number {
+/** A whole number of at least `min` (default 1). */
+export function parseCount(text: string, flag: string, min = 1): number {
   if (!/^\d+$/.test(text))
     throw new SealboxError('UsageError', `${flag} '${text}' is not a whole number`)
-  return Number(text)
+  const n = Number(text)
+  if (n < min) throw new SealboxError('UsageError', `${flag} must be at least ${min}`)
+  return n
 }
+
+/**
+ * Frames sealbox writes: from 4 KiB (smaller frames only add per-frame cost) to 4 MiB (the
+ * largest a reader accepts by default, so every sealbox message opens with default limits).
+ */
+export const FRAME_SIZE_RANGE = { min: 4096, max: 4 * 1024 * 1024 }
 
 /**
  * `--raw-key NAMESPACE:NAME:PATH`: PATH holds the AES key as 16, 24 or 32 raw bytes, or as
