@@ -6,6 +6,25 @@ import { randomBytes } from '../crypto/index.js'
 import { SealboxError } from '../errors/index.js'
 
 const FLUSH_EVERY = 32 * 1024 * 1024
+const MAX_IOVECS = 1024
+const RUN = 1024 * 1024
+
+/**
+ * How many of `length` bytes to write at file offset `position` in one call so that no call
+ * covers an aligned 1 MiB run of the file: a call that would is ended in the middle of that run.
+ *
+ * The page cache sizes a new file's folios by the write (ext4 large folios): a write covering an
+ * aligned 1 MiB run gets folios of 1 MiB or more, cut from high-order free blocks. On a VM with
+ * free page reporting those are mostly blocks the host has reclaimed, backed again on first
+ * touch: on the 2-vCPU reference VM, 1 GiB written in aligned 1 MiB calls cost 0.4-2 s of system
+ * time, the same bytes in calls that avoid aligned runs 0.2-0.5 s. Decrypted output (writes from
+ * offset 0, ending on frame boundaries) hit this on every call; encrypted output, shifted by the
+ * header, seldom.
+ */
+export function pieceLength(position: number, length: number): number {
+  const run = Math.ceil(position / RUN) * RUN
+  return position + length < run + RUN ? length : run + RUN / 2 - position
+}
 
 export interface AtomicFileOptions {
   /** Replace an existing file at the path (otherwise `AlreadyExists`). */
@@ -23,6 +42,7 @@ export interface AtomicFileOptions {
 export class AtomicFile {
   private closed = false
   private unflushed = 0
+  private position = 0
   private flushing: Promise<void> | undefined
 
   private constructor(
@@ -47,7 +67,7 @@ export class AtomicFile {
     return new AtomicFile(path, tempPath, handle, force)
   }
 
-  /** Writes all of `data` (several buffers in one call when given an array). */
+  /** Writes all of `data`, an array's buffers together, in calls cut where `pieceLength` says. */
   async write(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     await this.writeAll(data)
     this.unflushed +=
@@ -65,27 +85,40 @@ export class AtomicFile {
   }
 
   private async writeAll(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
-    if (data instanceof Uint8Array) {
-      let off = 0
-      while (off < data.length) {
-        const { bytesWritten } = await this.handle.write(data, off, data.length - off)
-        off += bytesWritten
+    const parts = data instanceof Uint8Array ? [data] : data
+    let remaining = 0
+    for (const b of parts) remaining += b.length
+    let i = 0
+    let off = 0
+    for (;;) {
+      while (i < parts.length && off === parts[i]!.length) {
+        i++
+        off = 0
       }
-      return
-    }
-    let parts = data.filter((b) => b.length > 0)
-    while (parts.length > 0) {
-      const batch = parts.slice(0, 1024)
-      let { bytesWritten } = await this.handle.writev(batch)
-      const rest: Uint8Array[] = []
-      for (const b of batch) {
-        if (bytesWritten >= b.length) bytesWritten -= b.length
-        else {
-          rest.push(b.subarray(bytesWritten))
-          bytesWritten = 0
+      if (i === parts.length) return
+      let room = pieceLength(this.position, remaining)
+      const batch: Uint8Array[] = []
+      for (let j = i, o = off; j < parts.length && room > 0 && batch.length < MAX_IOVECS; j++) {
+        const piece = parts[j]!.subarray(o, o + room)
+        o = 0
+        if (piece.length === 0) continue
+        batch.push(piece)
+        room -= piece.length
+      }
+      let { bytesWritten } =
+        batch.length === 1 ? await this.handle.write(batch[0]!) : await this.handle.writev(batch)
+      this.position += bytesWritten
+      remaining -= bytesWritten
+      while (bytesWritten > 0) {
+        const left = parts[i]!.length - off
+        if (bytesWritten < left) {
+          off += bytesWritten
+          break
         }
+        bytesWritten -= left
+        i++
+        off = 0
       }
-      parts = [...rest, ...parts.slice(batch.length)]
     }
   }
 
