@@ -214,6 +214,33 @@ export function objectStoreConformance(target: StoreTarget): void {
       await assert.rejects(store.delete(`${p}nothing`), rejectsWith('ObjectNotFound'))
     })
 
+    void test(
+      'a put stopped by its signal while the body waits stores nothing (one part and more)',
+      { skip: onlyConditional },
+      async () => {
+        const p = fresh()
+        for (const size of [1024 * 1024, 9 * 1024 * 1024 + 7]) {
+          const controller = new AbortController()
+          let reached: () => void = () => undefined
+          const stalled = new Promise<void>((done) => (reached = done))
+          async function* stalling(): AsyncGenerator<Uint8Array> {
+            yield* chunks(size, 256 * 1024)
+            reached()
+            await new Promise<never>(() => undefined) // a source that never sends more
+          }
+          const put = store.put(`${p}cut-${size}`, stalling(), { signal: controller.signal })
+          await stalled
+          controller.abort(new Error('stop'))
+          await assert.rejects(put, (e: unknown) => isSealboxError(e, 'Interrupted'))
+          assert.equal(await store.head(`${p}cut-${size}`), undefined)
+        }
+        const done = new AbortController()
+        await store.put(`${p}whole`, chunks(1000, 100), { signal: done.signal })
+        done.abort()
+        assert.equal((await store.head(`${p}whole`))?.size, 1000, 'a finished put stays')
+      },
+    )
+
     void test('delete, and delete with ifMatch', async () => {
       const p = fresh()
       const { etag } = await store.put(`${p}d`, Buffer.from('1'))

@@ -94,6 +94,40 @@ void describe('local folder store specifics', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['a'])
   })
 
+  void test('an aborted put removes its temp file', async () => {
+    const dir = join(root, 'aborted')
+    const store = new FsObjectStore({ root: dir })
+    const controller = new AbortController()
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield Buffer.alloc(100_000, 1)
+      controller.abort()
+      await new Promise<never>(() => undefined)
+    }
+    await assert.rejects(store.put('a/b', body(), { signal: controller.signal }), {
+      code: 'Interrupted',
+    })
+    assert.deepEqual(readdirSync(join(dir, 'a')), [])
+  })
+
+  void test('as a bucket, a missing root is BucketNotFound for reads; a put creates it', async () => {
+    const dir = join(root, 'bucket')
+    const store = new FsObjectStore({ root: dir, location: 'local://bucket/' }).asBucket()
+    const missing = {
+      code: 'BucketNotFound',
+      message: /the bucket of local:\/\/bucket\/.* does not exist/,
+    }
+    await assert.rejects(listAll(store, {}), missing)
+    await assert.rejects(listAll(store, { prefix: 'p/' }), missing)
+    await assert.rejects(store.get('p/x'), missing)
+    await assert.rejects(store.delete('p/x'), missing)
+    assert.equal(await store.head('p/x'), undefined)
+    assert.equal(existsSync(dir), false)
+    await store.put('p/x', Buffer.from('1'))
+    await store.delete('p/x')
+    assert.deepEqual(await listAll(store, {}), { keys: [], prefixes: [], pages: 1 })
+    await assert.rejects(store.get('p/x'), { code: 'ObjectNotFound' })
+  })
+
   void test('a missing root is an empty store', async () => {
     const store = new FsObjectStore({ root: join(root, 'never') })
     assert.deepEqual(await listAll(store, { prefix: 'p/' }), { keys: [], prefixes: [], pages: 1 })

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { decryptStream, encryptStream } from '../../envelope/index.js'
-import { SealboxError } from '../../errors/index.js'
+import { isSealboxError, SealboxError } from '../../errors/index.js'
 import { writeAtomically } from '../../file/index.js'
 import type { KmsPort } from '../../kms/types/index.js'
 import type { ObjectStore, PutOptions } from '../../objects/types/index.js'
@@ -13,7 +13,9 @@ import { interruptGuard } from '../file/interrupt-guard.js'
 import { progressBar } from '../file/progress-bar.js'
 import type { Runtime } from '../runtime/index.js'
 import { isStoreUrl, parseStoreUrl } from '../runtime/object-store.js'
+import { abortOnInterrupt } from './abort-on-interrupt.js'
 import { explainMismatch, locationContext } from './location-context.js'
+import { openStore } from './open-store.js'
 
 export interface CpFlags {
   keyId?: string[]
@@ -66,7 +68,7 @@ async function openEnd(
   nameIfFolder: string | undefined,
 ): Promise<StoreEnd> {
   const { bucket } = parseStoreUrl(url)
-  const { store, key: given } = await runtime.objectStore(url)
+  const { store, key: given } = await openStore(runtime, url)
   let key = given
   if (key === '' || key.endsWith('/')) {
     if (nameIfFolder === undefined) {
@@ -131,7 +133,10 @@ async function upload(
       keyIds: ids,
       encryptionContext: context,
     })
-    await target.store.put(target.key, sealed, precondition)
+    await abortOnInterrupt(
+      (signal) => target.store.put(target.key, sealed, { ...precondition, signal }),
+      { stderr: io.stderr, beforeExit: progress.finish },
+    )
   } finally {
     progress.finish()
   }
@@ -149,7 +154,16 @@ async function download(
     const existing = await stat(output).catch(() => undefined)
     if (existing?.isDirectory() === true) output = join(output, basename(source.key))
   } else {
-    refuseTerminal(io.stdout, 'decrypted data')
+    try {
+      refuseTerminal(io.stdout, 'decrypted data')
+    } catch (e) {
+      // its hint names decrypt's -o, which cp does not have
+      throw withHint(
+        e,
+        'UsageError',
+        'give an output FILE as the destination, or redirect the output (> FILE, | command)',
+      )
+    }
   }
   const expectedContext = locationContext(source.bucket, source.key, flags.context)
   const { info, body } = await source.store.get(source.key)
@@ -174,10 +188,28 @@ async function download(
       }
     }
   } catch (e) {
-    throw await explainMismatch(e, source.store, source.url, source.bucket, source.key)
+    if (output === '-' && (e as NodeJS.ErrnoException).code === 'EPIPE') {
+      // a pipeline reader that stops early (| head) must show in the exit status (pipefail)
+      throw new SealboxError(
+        'IoError',
+        `stdout was closed before all of ${source.url} was written`,
+        { cause: e },
+      )
+    }
+    throw withHint(
+      await explainMismatch(e, source.store, source.url, source.bucket, source.key),
+      'AlreadyExists',
+      'pass --force to replace it, or give another destination',
+    )
   } finally {
     progress.finish()
   }
+}
+
+/** The same error with a hint that fits cp (hints from shared code name other commands' flags). */
+function withHint(e: unknown, code: 'UsageError' | 'AlreadyExists', hint: string): unknown {
+  if (!isSealboxError(e, code)) return e
+  return new SealboxError(code, e.message, { cause: e, hint })
 }
 
 async function copyBetween(
@@ -198,10 +230,10 @@ async function copyBetween(
       kms,
       expectedContext,
     })
-    await target.store.put(
-      target.key,
-      encryptStream(plaintext, { kms, keyIds: ids, encryptionContext: context }),
-      precondition,
+    const sealed = encryptStream(plaintext, { kms, keyIds: ids, encryptionContext: context })
+    await abortOnInterrupt(
+      (signal) => target.store.put(target.key, sealed, { ...precondition, signal }),
+      { stderr: io.stderr, beforeExit: progress.finish },
     )
   } catch (e) {
     throw await explainMismatch(e, source.store, source.url, source.bucket, source.key)

@@ -26,7 +26,14 @@ import type {
 } from '../types/index.js'
 import { withFileLock } from './file-lock.js'
 import { etagOf } from './fs-etag.js'
-import { checkObjectKey, compareUtf8, RESERVED_NAME_PREFIX } from '../types/index.js'
+import {
+  abortable,
+  checkObjectKey,
+  compareUtf8,
+  interrupted,
+  refuseIfAborted,
+  RESERVED_NAME_PREFIX,
+} from '../types/index.js'
 
 export interface FsObjectStoreOptions {
   /** The folder holding the objects; created (mode 0700) on first write. */
@@ -35,6 +42,12 @@ export interface FsObjectStoreOptions {
   location?: string
   /** Objects per page when a listing does not ask (default 1,000). */
   defaultPageSize?: number
+  /**
+   * The folder is a bucket (a `local://` store): while it does not exist, reads, listings and
+   * deletes fail with `BucketNotFound`, as they do on S3, and `head` finds nothing; a put still
+   * creates it. Otherwise a missing folder is an empty store.
+   */
+  bucket?: boolean
 }
 
 const READ_CHUNK = 256 * 1024
@@ -65,12 +78,25 @@ export class FsObjectStore implements ObjectStore {
   readonly location: string
   readonly supportsConditionalWrites = true
   readonly root: string
+  readonly bucket: boolean
   private readonly defaultPageSize: number
 
   constructor(options: FsObjectStoreOptions) {
     this.root = resolve(options.root)
     this.location = options.location ?? `${pathToFileURL(this.root).href}/`
     this.defaultPageSize = options.defaultPageSize ?? 1000
+    this.bucket = options.bucket === true
+  }
+
+  /** The same folder as a bucket (see `FsObjectStoreOptions.bucket`). */
+  asBucket(): FsObjectStore {
+    if (this.bucket) return this
+    return new FsObjectStore({
+      root: this.root,
+      location: this.location,
+      defaultPageSize: this.defaultPageSize,
+      bucket: true,
+    })
   }
 
   async put(key: string, body: Body, options: PutOptions = {}): Promise<{ etag: string }> {
@@ -82,12 +108,18 @@ export class FsObjectStore implements ObjectStore {
     if (options.ifNoneMatch !== undefined || options.ifMatch !== undefined) {
       this.checkPrecondition(key, await statObject(path, key), options)
     }
+    const signal = options.signal
+    refuseIfAborted(signal, `${this.location}${key}`)
     const { handle, tempPath } = await this.createTemp(dir, key)
     let renamed = false
     try {
-      await writeBody(handle, body)
+      await writeBody(
+        handle,
+        body instanceof Uint8Array || !signal ? body : abortable(body, signal),
+      )
       await handle.sync()
       const etag = await withFileLock(join(dir, `${LOCK}${name}`), async () => {
+        signal?.throwIfAborted()
         const current = await statObject(path, key)
         this.checkPrecondition(key, current, options)
         let stats = await handle.stat({ bigint: true })
@@ -110,6 +142,9 @@ export class FsObjectStore implements ObjectStore {
         return etag
       })
       return { etag }
+    } catch (e) {
+      if (signal?.aborted === true && !renamed) throw interrupted(`${this.location}${key}`, e)
+      throw e
     } finally {
       await handle.close()
       if (!renamed) await unlink(tempPath).catch(ignoreMissing)
@@ -126,7 +161,10 @@ export class FsObjectStore implements ObjectStore {
     try {
       handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
     } catch (e) {
-      if (isMissing(e)) throw notFound(this.location, key)
+      if (isMissing(e)) {
+        await this.checkBucket(key)
+        throw notFound(this.location, key)
+      }
       throw e
     }
     try {
@@ -169,6 +207,7 @@ export class FsObjectStore implements ObjectStore {
     const base = prefix.slice(0, cut + 1)
     if (base !== '') checkObjectKey(base.slice(0, -1))
     const filter = prefix.slice(cut + 1)
+    await this.checkBucket(prefix)
     let page: ListPage = { objects: [], commonPrefixes: [] }
     let lastPrefix: string | undefined
     let yielded = false
@@ -209,7 +248,10 @@ export class FsObjectStore implements ObjectStore {
     const name = segments[segments.length - 1]!
     const dir = join(this.root, ...segments.slice(0, -1))
     const path = join(dir, name)
-    if ((await statObject(path, key)) === undefined) throw notFound(this.location, key)
+    if ((await statObject(path, key)) === undefined) {
+      await this.checkBucket(key)
+      throw notFound(this.location, key)
+    }
     await withFileLock(join(dir, `${LOCK}${name}`), async () => {
       const current = await statObject(path, key)
       if (current === undefined) throw notFound(this.location, key)
@@ -221,6 +263,20 @@ export class FsObjectStore implements ObjectStore {
       await syncFolder(dir)
     })
     await this.pruneFolders(segments.slice(0, -1))
+  }
+
+  /** For a bucket store, `BucketNotFound` while the folder does not exist. */
+  private async checkBucket(key: string): Promise<void> {
+    if (!this.bucket) return
+    const stats = await lstat(this.root).catch(nullIfMissing)
+    if (stats !== null && stats.isDirectory()) return
+    throw new SealboxError(
+      'BucketNotFound',
+      `the bucket of ${this.location}${key} does not exist`,
+      {
+        hint: `a local bucket is the folder ${this.root}: copying an object into it creates it`,
+      },
+    )
   }
 
   private checkPrecondition(

@@ -11,7 +11,10 @@ import {
 import { randomBytes } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
 import {
+  abortable,
   checkObjectKey,
+  interrupted,
+  refuseIfAborted,
   RESERVED_NAME_PREFIX,
   type Body,
   type GetOptions,
@@ -123,6 +126,8 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: Body, options: PutOptions = {}): Promise<{ etag: string }> {
     checkObjectKey(key)
     const where = this.where(key)
+    const signal = options.signal
+    refuseIfAborted(signal, where)
     const conditional = options.ifNoneMatch !== undefined || options.ifMatch !== undefined
     const atomic = conditional && (await this.probeConditionalWrites())
     if (conditional && !atomic) this.checkPrecondition(key, await this.head(key), options)
@@ -138,15 +143,21 @@ export class S3ObjectStore implements ObjectStore {
     try {
       // a body that fits in one part goes in one PutObject (lib-storage is loaded only for more)
       const head =
-        body instanceof Uint8Array ? { bytes: body, rest: undefined } : await firstPart(body)
+        body instanceof Uint8Array
+          ? { bytes: body, rest: undefined }
+          : await firstPart(signal === undefined ? body : abortable(body, signal))
       if (head.rest === undefined && head.bytes.length <= PART_SIZE) {
         if (conditional && !atomic && !(body instanceof Uint8Array)) await recheck()
         const out = await this.client.send(
           new PutObjectCommand({ ...input, Body: head.bytes, ContentLength: head.bytes.length }),
+          signal === undefined ? {} : { abortSignal: signal },
         )
         etag = out.ETag
       } else {
         const { Upload } = await import('@aws-sdk/lib-storage')
+        // on abort the body fails (`rest` is abortable): lib-storage then lets the parts in
+        // flight finish, sends AbortMultipartUpload and only then rejects done(). Upload.abort()
+        // would reject done() at once and abort the multipart upload only once the body ends.
         const chunks = prepend(head.bytes, head.rest)
         const upload = new Upload({
           client: this.client,
@@ -164,6 +175,7 @@ export class S3ObjectStore implements ObjectStore {
         etag = out.ETag
       }
     } catch (e) {
+      if (signal?.aborted === true) throw interrupted(where, e)
       const mapped = s3Error(e, 'write', where)
       // S3 answers If-Match on a missing key with 404; the port says PreconditionFailed
       if (mapped.code === 'ObjectNotFound' && options.ifMatch !== undefined) {

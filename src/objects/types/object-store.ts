@@ -15,6 +15,12 @@ export interface PutOptions {
   metadata?: Record<string, string>
   /** Known body length, when there is one (lets a store skip multipart for small bodies). */
   contentLength?: number
+  /**
+   * Stops the write, even while the body is waiting for its next chunk: the put then rejects
+   * with `Interrupted` once nothing of the write is left in the store (no temp file, no
+   * multipart upload). A write that completed before the abort stays.
+   */
+  signal?: AbortSignal
 }
 
 export interface GetOptions {
