@@ -24,6 +24,9 @@ const KEY = Buffer.alloc(32, 0x5a)
 interface Measure {
   seconds: number
   maxRssMiB: number
+  /** User and system CPU seconds of the process: steadier than wall time on a shared machine. */
+  user: number
+  sys: number
 }
 
 /** Runs a command under /usr/bin/time; wall time from here, peak RSS from time's report. */
@@ -33,7 +36,7 @@ async function measure(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Measure> {
   const start = performance.now()
-  const child = spawn('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args], {
+  const child = spawn('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', cmd, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
   })
@@ -42,8 +45,13 @@ async function measure(
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   const seconds = (performance.now() - start) / 1000
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`)
-  const rss = /MAXRSS (\d+)/.exec(stderr)
-  return { seconds, maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN }
+  const rss = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(stderr)
+  return {
+    seconds,
+    maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN,
+    user: rss ? Number(rss[2]) : NaN,
+    sys: rss ? Number(rss[3]) : NaN,
+  }
 }
 
 /** Child mode: the official SDK encrypting or decrypting a file with a raw AES key, streams piped. */
@@ -82,10 +90,14 @@ async function esdkChild(
 }
 
 function median(runs: Measure[]): Measure {
-  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds)
+  const mid = <T>(values: T[], by: (v: T) => number): T =>
+    [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)]!
+  const cpu = mid(runs, (r) => r.user + r.sys)
   return {
-    seconds: sorted[Math.floor(sorted.length / 2)]!.seconds,
+    seconds: mid(runs, (r) => r.seconds).seconds,
     maxRssMiB: Math.max(...runs.map((r) => r.maxRssMiB)),
+    user: cpu.user,
+    sys: cpu.sys,
   }
 }
 
@@ -196,6 +208,10 @@ async function main(): Promise<void> {
   }
 }
 
+function cpu(m: Measure): string {
+  return `${m.user.toFixed(2)}+${m.sys.toFixed(2)}`
+}
+
 function print(rows: Row[]): void {
   const mbs = (m: Measure | undefined): number => (m === undefined ? NaN : BYTES / 1e6 / m.seconds)
   const cp = mbs(rows.find((r) => r.tool === 'cp')!.enc)
@@ -207,8 +223,20 @@ function print(rows: Row[]): void {
     r.dec ? `${(mbs(r.dec) / cp).toFixed(2)}x` : '-',
     r.enc.maxRssMiB.toFixed(0),
     r.dec ? r.dec.maxRssMiB.toFixed(0) : '-',
+    cpu(r.enc),
+    r.dec ? cpu(r.dec) : '-',
   ])
-  const head = ['tool', 'enc MB/s', 'dec MB/s', 'enc/cp', 'dec/cp', 'enc RSS MiB', 'dec RSS MiB']
+  const head = [
+    'tool',
+    'enc MB/s',
+    'dec MB/s',
+    'enc/cp',
+    'dec/cp',
+    'enc RSS MiB',
+    'dec RSS MiB',
+    'enc CPU s (user+sys)',
+    'dec CPU s (user+sys)',
+  ]
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   const line = (c: string[]) =>
     `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ')} |`
