@@ -15,6 +15,9 @@ import * as rm from './commands/rm.js'
 import * as secrets from './commands/secrets.js'
 import * as serve from './commands/serve.js'
 
+/** The package's version, printed by `sealbox --version` and `sealbox -V`. */
+export const VERSION = '0.1.0'
+
 const COMMANDS = [
   encrypt,
   decrypt,
@@ -34,7 +37,10 @@ export function buildProgram(runtime: Runtime, program = new Command()): Command
   program
     .name('sealbox')
     .description('KMS envelope encryption for files, S3 objects, secrets and database fields')
-    .version('0.1.0')
+    // The version is not a commander option: root options are recognised anywhere on the line,
+    // and `--version` would then swallow subcommand flags such as `secrets rollback --version N`.
+    // `main` answers `--version` / `-V` only as the first argument.
+    .addHelpText('after', '\nRun sealbox --version (or -V) to print the version.')
     .option(
       '--home <dir>',
       'folder of the embedded keystore (env SEALBOX_HOME, default ~/.sealbox)',
@@ -52,6 +58,11 @@ export function buildProgram(runtime: Runtime, program = new Command()): Command
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const first = argv[2]
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`${VERSION}\n`)
+    return EXIT.ok
+  }
   const runtime: Runtime = new Runtime(() => program.opts<GlobalFlags>())
   const program = buildProgram(runtime)
   try {

@@ -90,4 +90,18 @@ void describe('rotation journal', () => {
     assert.equal(resumes(journal, ['arn:other'], ['app/*']), false)
     assert.equal(resumes(journal, journal.targetKeyArns, []), false)
   })
+  void test('keeping each secret on its keys: any keys, fresh only when written by or after the run', () => {
+    const keep = { ...journal, targetKeyArns: [] }
+    for (const keyArns of [['arn:old'], ['arn:a', 'arn:b']]) {
+      assert.equal(rotationStep(latest({ keyArns }), keep, mark), 'fresh')
+      assert.equal(rotationStep(latest({ keyArns, lastModified: mark }), keep, mark), 'rotate')
+      assert.equal(
+        rotationStep(latest({ keyArns, lastModified: mark, rotationId: 'r1' }), keep, mark),
+        'fresh',
+      )
+    }
+    assert.equal(resumes(keep, [], ['app/*']), true)
+    assert.equal(resumes(keep, ['arn:new'], ['app/*']), false)
+    assert.equal(resumes(journal, [], ['app/*']), false)
+  })
 })

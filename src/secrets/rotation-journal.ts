@@ -8,7 +8,10 @@ import { SealboxError } from '../errors/index.js'
  */
 export interface RotationJournal {
   id: string
-  /** ARNs of the keys every secret is sealed under afterwards (usually one). */
+  /**
+   * ARNs of the keys every secret is moved to (usually one). Empty: every secret gets a new data
+   * key under the keys its latest version is already sealed under.
+   */
   targetKeyArns: string[]
   /** Patterns the rotation covers (empty: every secret). */
   patterns: string[]
@@ -61,11 +64,12 @@ export interface LatestState {
 export type RotationStep = 'rotate' | 'fresh' | 'deleted'
 
 /**
- * The per-secret decision of a rotation run. A version is fresh when it is on the target keys and
- * was written by this run or after its start (a put's data key is always new). `startMark` is the
- * journal object's last-modified time. Stores report times to the second or to the millisecond,
- * so both are compared in whole seconds and only a later second counts: a version written in the
- * start's second is rotated once more, which is harmless.
+ * The per-secret decision of a rotation run. A version is fresh when it is on the target keys (any
+ * keys, when the run keeps each secret's keys) and was written by this run or after its start (a
+ * put's data key is always new). `startMark` is the journal object's last-modified time. Stores
+ * report times to the second or to the millisecond, so both are compared in whole seconds and
+ * only a later second counts: a version written in the start's second is rotated once more,
+ * which is harmless.
  */
 export function rotationStep(
   latest: LatestState,
@@ -73,7 +77,8 @@ export function rotationStep(
   startMark: Date,
 ): RotationStep {
   if (latest.deleted) return 'deleted'
-  if (!sameKeys(latest.keyArns, journal.targetKeyArns)) return 'rotate'
+  const moving = journal.targetKeyArns.length > 0
+  if (moving && !sameKeys(latest.keyArns, journal.targetKeyArns)) return 'rotate'
   if (latest.rotationId === journal.id) return 'fresh'
   return seconds(latest.lastModified) > seconds(startMark) ? 'fresh' : 'rotate'
 }

@@ -41,7 +41,10 @@ export interface SecretStoreOptions {
 }
 
 export interface RotateOptions {
-  /** Keys to seal under afterwards (default: the store's keys). */
+  /**
+   * Keys every secret is moved to (key ids, ARNs or aliases). Default: none, and each secret gets
+   * a new data key under the keys its latest version is already sealed under.
+   */
   keyIds?: readonly string[]
   patterns?: readonly string[]
   dryRun?: boolean
@@ -62,6 +65,7 @@ export interface RotationReport {
   resumed: boolean
   dryRun: boolean
   startedAt: string
+  /** The keys every secret is moved to; empty when each secret stays on its own keys. */
   targetKeyArns: string[]
   total: number
   rotated: number
@@ -277,14 +281,16 @@ export class SecretStore {
 
   /**
    * A new data key for every matching secret: each latest version is decrypted and sealed again
-   * as the next version under the target keys (so a new master key takes over every secret).
-   * Resumable: the run is recorded in a journal object, and a secret already on the target keys
-   * with a version newer than the run's start is skipped. A concurrent put is never reverted:
-   * the next version is only ever created, never overwritten, and a version taken meanwhile is
-   * read again and rotated (or skipped when it is fresh).
+   * as the next version, under the keys it is sealed under now or, with `keyIds`, under those
+   * keys (so a new master key takes over every secret). Resumable: the run is recorded in a
+   * journal object, and a secret with a version newer than the run's start (and, when moving, on
+   * the target keys) is skipped. A concurrent put is never reverted: the next version is only
+   * ever created, never overwritten, and a version taken meanwhile is read again and rotated (or
+   * skipped when it is fresh).
    */
   async rotate(options: RotateOptions = {}): Promise<RotationReport> {
-    const keyIds = options.keyIds ?? this.sealingKeys()
+    const keyIds = options.keyIds ?? []
+    // no target keys: each secret is sealed again under the keys it is under (see rotateOne)
     const targetKeyArns = await Promise.all(keyIds.map((k) => this.keyArn(k)))
     const patterns = [...(options.patterns ?? [])]
     for (const p of patterns) anyGlob([p])
@@ -402,9 +408,21 @@ export class SecretStore {
         keyArns: [...state.keyArns],
       }
       if (step !== 'rotate' || dryRun) return event
-      const value = await this.readAll(ref)
+      // Staying on its keys means the keys of the verified message, not the object's metadata
+      // (unauthenticated): metadata naming a stranger's key must not hand the value to that key.
+      const { value, keyArns: sealWith } =
+        keyIds.length > 0
+          ? { value: await this.readAll(ref), keyArns: keyIds }
+          : await this.readWithKeys(ref)
       try {
-        const written = await this.create(ref.path, ref.version + 1, value, keyIds, journal.id)
+        if (sealWith.length === 0) {
+          throw new SealboxError(
+            'NoUsableKey',
+            `secret '${printable(ref.path)}' version ${ref.version} is sealed under no KMS key, so it cannot be sealed again under the same keys`,
+            { hint: 'rotate it with --key-id to choose the key' },
+          )
+        }
+        const written = await this.create(ref.path, ref.version + 1, value, sealWith, journal.id)
         return {
           ...event,
           outcome: 'rotated',
@@ -688,8 +706,39 @@ export class SecretStore {
     return collect(this.decrypt(ref), this.maxSecretBytes, `secret '${printable(ref.path)}'`)
   }
 
-  /** Verified plaintext of one version; a message sealed for another place is WrongLocation. */
-  private async *decrypt(ref: VersionRef): AsyncGenerator<Uint8Array> {
+  /**
+   * The value of a version and the KMS key ARNs of the message it was read from. The ARNs come
+   * from the very bytes that were decrypted, whose header (data-key entries included) was
+   * authenticated on the way.
+   */
+  private async readWithKeys(ref: VersionRef): Promise<{ value: Uint8Array; keyArns: string[] }> {
+    const head: Uint8Array[] = []
+    let seen = 0
+    const value = await collect(
+      this.decrypt(ref, (chunk) => {
+        if (seen >= HEADER_PROBE_BYTES) return
+        head.push(chunk.slice())
+        seen += chunk.length
+      }),
+      this.maxSecretBytes,
+      `secret '${printable(ref.path)}'`,
+    )
+    try {
+      return { value, keyArns: await headerKeyArns(once(concatBytes(...head))) }
+    } catch (e) {
+      zero(value)
+      throw e
+    }
+  }
+
+  /**
+   * Verified plaintext of one version; a message sealed for another place is WrongLocation.
+   * `tap` sees the sealed bytes as they are read.
+   */
+  private async *decrypt(
+    ref: VersionRef,
+    tap?: (chunk: Uint8Array) => void,
+  ): AsyncGenerator<Uint8Array> {
     const key = this.layout.versionKey(ref.path, ref.version)
     let body: AsyncIterable<Uint8Array>
     try {
@@ -698,6 +747,7 @@ export class SecretStore {
       if (isSealboxError(e, 'ObjectNotFound')) throw this.notFound(ref.path)
       throw e
     }
+    if (tap !== undefined) body = tapped(body, tap)
     try {
       yield* decryptStream(body, {
         kms: this.kms,
@@ -793,6 +843,16 @@ async function headerKeyArns(source: AsyncIterable<Uint8Array>): Promise<string[
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes
+}
+
+async function* tapped(
+  source: AsyncIterable<Uint8Array>,
+  tap: (chunk: Uint8Array) => void,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    tap(chunk)
+    yield chunk
+  }
 }
 
 /** Concatenates a stream into a fresh buffer, refusing more than `limit` bytes. */

@@ -215,5 +215,117 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
         'hunter3',
       )
     })
+
+    void test('rollback --version N brings version N back; --version alone prints the program version', async () => {
+      ok(await sealbox(box, ['secrets', 'put', 'rb/token', '-'], 'one'))
+      ok(await sealbox(box, ['secrets', 'put', 'rb/token', '-'], 'two'))
+      const back = ok(await sealbox(box, ['secrets', 'rollback', 'rb/token', '--version', '1']))
+      assert.equal(back.stdout.length, 0)
+      assert.match(back.stderr, /rb\/token version 3 holds the value of version 1/)
+      assert.equal(ok(await sealbox(box, ['secrets', 'get', 'rb/token'])).stdout.toString(), 'one')
+      ok(await sealbox(box, ['secrets', 'rollback', 'rb/token', '--to', '2']))
+      ok(await sealbox(box, ['secrets', 'rollback', 'rb/token', '1']))
+      assert.deepEqual(
+        json<Row[]>(await sealbox(box, ['secrets', 'history', 'rb/token', '--output', 'json'])).map(
+          (r) => r.version,
+        ),
+        [1, 2, 3, 4, 5],
+      )
+      const twice = await sealbox(box, ['secrets', 'rollback', 'rb/token', '1', '--version', '2'])
+      assert.equal(twice.code, 2)
+      assert.match(twice.stderr, /two different versions given: 1 and --version 2/)
+      for (const flag of ['--version', '-V']) {
+        assert.match(ok(await sealbox(box, [flag])).stdout.toString(), /^\d+\.\d+\.\d+\n$/)
+      }
+      const misplaced = await sealbox(box, ['secrets', 'ls', '--version'])
+      assert.equal(misplaced.code, 2)
+      assert.match(misplaced.stderr, /unknown option '--version'/)
+    })
+
+    void test('rotate without --key-id: a new data key for every secret, each under the keys it is already under', async () => {
+      const created = json<{ KeyMetadata: { Arn: string } }>(
+        ok(await sealbox(box, ['kms', 'create-key'])),
+      )
+      const other = created.KeyMetadata.Arn
+      ok(await sealbox(box, ['secrets', 'put', 'keep/a', '-'], 'value a'))
+      ok(await sealbox(box, ['secrets', 'put', 'keep/b', '--key-id', other, '-'], 'value b'))
+      const before = json<Row[]>(
+        await sealbox(box, ['secrets', 'ls', 'keep/*', '--output', 'json']),
+      )
+      const keys = before.map((r) => r.keyArns)
+      assert.equal(keys[1]?.[0], other)
+      assert.notEqual(keys[0]?.[0], other)
+      const dry = ok(await sealbox(box, ['secrets', 'rotate', 'keep/*', '--dry-run']))
+      assert.match(
+        dry.stderr,
+        /2 of 2 secrets would be sealed again under the keys each is sealed under now/,
+      )
+      assert.match(dry.stdout.toString(), new RegExp(`^rotate\tkeep/b\tversion 1\t${other}$`, 'm'))
+      const plan = json<{ targetKeyArns: string[]; plan: Array<{ keyArns: string[] }> }>(
+        ok(await sealbox(box, ['secrets', 'rotate', 'keep/*', '--dry-run', '--output', 'json'])),
+      )
+      assert.deepEqual(plan.targetKeyArns, [])
+      assert.deepEqual(
+        plan.plan.map((p) => p.keyArns),
+        keys,
+      )
+      const run = ok(await sealbox(box, ['secrets', 'rotate', 'keep/*']))
+      assert.match(run.stderr, /2 rotated, 0 already fresh, 0 failed, of 2/)
+      const after = json<Row[]>(await sealbox(box, ['secrets', 'ls', 'keep/*', '--output', 'json']))
+      assert.deepEqual(
+        after.map((r) => [r.path, r.version, r.keyArns]),
+        [
+          ['keep/a', 2, keys[0]],
+          ['keep/b', 2, keys[1]],
+        ],
+      )
+      assert.equal(
+        ok(await sealbox(box, ['secrets', 'get', 'keep/b'])).stdout.toString(),
+        'value b',
+      )
+    })
+
+    void test('an existing output is replaced only with --force: get -o, pack, unpack, export -o', async () => {
+      ok(await sealbox(box, ['secrets', 'put', 'out/a', '-'], 'new a'))
+      ok(await sealbox(box, ['secrets', 'put', 'out/b', '-'], 'new b'))
+      const file = (name: string): string => join(box.work, name)
+      const refused = (r: { code: number | null; stderr: string }, name: string): void => {
+        assert.equal(r.code, 6, r.stderr)
+        assert.match(r.stderr, new RegExp(`^sealbox: error: ${name} already exists`, 'm'))
+        assert.match(r.stderr, /^sealbox: hint: .*--force/m)
+      }
+      writeFileSync(file('old.txt'), 'old')
+      refused(await sealbox(box, ['secrets', 'get', 'out/a', '-o', 'old.txt']), 'old\\.txt')
+      assert.equal(readFileSync(file('old.txt'), 'utf8'), 'old')
+      ok(await sealbox(box, ['secrets', 'get', 'out/a', '-o', 'old.txt', '--force']))
+      assert.equal(readFileSync(file('old.txt'), 'utf8'), 'new a')
+      assert.equal(
+        ok(await sealbox(box, ['secrets', 'get', 'out/a', '-o', '-'])).stdout.toString(),
+        'new a',
+      )
+
+      writeFileSync(file('old.pack'), 'old')
+      refused(await sealbox(box, ['secrets', 'pack', 'out/*', 'old.pack']), 'old\\.pack')
+      assert.equal(readFileSync(file('old.pack'), 'utf8'), 'old')
+      ok(await sealbox(box, ['secrets', 'pack', 'out/*', 'old.pack', '--force']))
+
+      mkdirSync(file('dest/out'), { recursive: true })
+      writeFileSync(file('dest/out/b'), 'mine')
+      const unpack = await sealbox(box, ['secrets', 'unpack', 'old.pack', 'dest'])
+      refused(unpack, 'dest/out/b')
+      assert.match(unpack.stderr, /nothing was unpacked/)
+      assert.deepEqual(readdirSync(file('dest/out')), ['b'])
+      assert.deepEqual(readdirSync(file('dest')), ['out'])
+      assert.equal(readFileSync(file('dest/out/b'), 'utf8'), 'mine')
+      ok(await sealbox(box, ['secrets', 'unpack', 'old.pack', 'dest', '--force']))
+      assert.equal(readFileSync(file('dest/out/a'), 'utf8'), 'new a')
+      assert.equal(readFileSync(file('dest/out/b'), 'utf8'), 'new b')
+
+      writeFileSync(file('old.env'), 'old')
+      refused(await sealbox(box, ['secrets', 'export', 'out/*', '-o', 'old.env']), 'old\\.env')
+      assert.equal(readFileSync(file('old.env'), 'utf8'), 'old')
+      ok(await sealbox(box, ['secrets', 'export', 'out/*', '-o', 'old.env', '--force']))
+      assert.match(readFileSync(file('old.env'), 'utf8'), /^OUT_A='new a'$/m)
+    })
   })
 }

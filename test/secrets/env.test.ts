@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
@@ -114,6 +114,24 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
         'no-such-command-here',
       ])
       assert.equal(missing.code, 127)
+    })
+
+    void test('exec: an --only pattern that matches no secret is refused and nothing runs', async () => {
+      const r = await sealbox(box, [
+        'secrets',
+        'exec',
+        '--only',
+        'app/*',
+        '--only',
+        'nomatch/**',
+        '--',
+        'sh',
+        '-c',
+        'echo ran > ran.txt',
+      ])
+      assert.equal(r.code, 3, r.stderr)
+      assert.match(r.stderr, /^sealbox: error: no secret in \S+ matches --only 'nomatch\/\*\*'/m)
+      assert.equal(existsSync(join(box.work, 'ran.txt')), false)
     })
 
     void test('export dotenv reads back exactly with python-dotenv; json; shell through eval', async (t) => {

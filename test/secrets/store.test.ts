@@ -333,11 +333,10 @@ for (const kind of ['local', 's3rver', 'moto'] as StoreKind[]) {
         objects: store,
         prefix,
         kms: failing,
-        keyIds: [newKey],
         clock: await box.runtime.clock(),
         concurrency: 1,
       })
-      const first = await broken.rotate({ patterns: ['resume/*'] })
+      const first = await broken.rotate({ keyIds: [newKey], patterns: ['resume/*'] })
       assert.equal(first.rotated, 3)
       assert.equal(first.failed.length, 5)
       assert.ok(await store.head(`${prefix}.sealbox/rotation.json`))
@@ -350,6 +349,59 @@ for (const kind of ['local', 's3rver', 'moto'] as StoreKind[]) {
       const listed = await secrets.list(['resume/*'])
       assert.ok(listed.every((s) => s.version === 2 && s.keyArns[0] === newKey))
       assert.equal(await store.head(`${prefix}.sealbox/rotation.json`), undefined)
+    })
+
+    it('rotate without keys gives each secret a new data key under the keys it is already under; an interrupted run resumes', async () => {
+      const kms = await box.runtime.kms()
+      const otherKey = (await kms.createKey({})).keyMetadata.arn
+      const onOther = await box.secrets(otherKey)
+      const paths = Array.from({ length: 6 }, (_, i) => `keep/s${i}`)
+      for (const [i, p] of paths.entries())
+        await (i % 2 === 0 ? secrets : onOther).put(p, enc.encode(`v:${p}`))
+      const before = await secrets.list(['keep/*'])
+      const defaultKey = before[0]!.keyArns[0]!
+      assert.notEqual(defaultKey, otherKey)
+      const { store, prefix } = await box.objects()
+      const broken = new SecretStore({
+        objects: store,
+        prefix,
+        kms: failAfter(kms, 2),
+        clock: await box.runtime.clock(),
+        concurrency: 1,
+      })
+      const first = await broken.rotate({ patterns: ['keep/*'] })
+      assert.deepEqual([first.rotated, first.failed.length, first.targetKeyArns], [2, 4, []])
+      assert.ok(await store.head(`${prefix}.sealbox/rotation.json`))
+      const plan = await secrets.rotate({ patterns: ['keep/*'], dryRun: true })
+      assert.deepEqual([plan.resumed, plan.rotated, plan.total], [true, 4, 6])
+      const second = await secrets.rotate({ patterns: ['keep/*'] })
+      assert.deepEqual(
+        [second.resumed, second.rotated, second.fresh, second.failed.length],
+        [true, 4, 2, 0],
+      )
+      const after = await secrets.list(['keep/*'])
+      assert.deepEqual(
+        after.map((s) => [s.path, s.version, s.keyArns]),
+        before.map((s, i) => [s.path, 2, [i % 2 === 0 ? defaultKey : otherKey]]),
+      )
+      for (const p of paths) assert.equal(dec.decode((await secrets.get(p)).value), `v:${p}`)
+      assert.equal(await store.head(`${prefix}.sealbox/rotation.json`), undefined)
+    })
+
+    it('rotate without keys seals again under the keys of the verified message, not those its metadata names', async () => {
+      await secrets.put('meta/a', enc.encode('value'))
+      const [listed] = await secrets.list(['meta/a'])
+      const kms = await box.runtime.kms()
+      const stranger = (await kms.createKey({})).keyMetadata.arn
+      const { store, prefix } = await box.objects()
+      const key = `${prefix}meta/a/.v/0000000001`
+      const sealed = await bytesOf((await store.get(key)).body)
+      await store.put(key, sealed, { metadata: { 'sealbox-keys': stranger, 'sealbox-size': '5' } })
+      const report = await secrets.rotate({ patterns: ['meta/*'] })
+      assert.equal(report.rotated, 1)
+      const [rotated] = await secrets.list(['meta/a'])
+      assert.deepEqual([rotated?.version, rotated?.keyArns], [2, listed?.keyArns])
+      assert.equal(dec.decode((await secrets.get('meta/a')).value), 'value')
     })
   })
 }

@@ -60,6 +60,7 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
     .description('print the value of PATH, or write it to a file')
     .argument('<path>', 'secret path')
     .option('-o, --output <file>', 'write to FILE atomically with mode 0600 (- for stdout)')
+    .option('--force', 'replace an existing FILE')
     .option('-v, --at <n>', 'read version n instead of the latest')
     .action(async (path: string, flags: Record<string, unknown>) => {
       const { getSecret } = await import('../secrets/get-secret.js')
@@ -87,8 +88,9 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
   keyFlag(storeFlag(secrets.command('rollback')))
     .description("write version N's value again as the latest version of PATH")
     .argument('<path>', 'secret path')
-    .argument('[n]', 'the version to bring back (or --to n)')
-    .option('-v, --to <n>', 'the version to bring back')
+    .argument('[n]', 'the version to bring back (or --version n, --to n)')
+    .option('--version <n>', 'the version to bring back')
+    .option('-v, --to <n>', 'the version to bring back (same as --version)')
     .action(async (path: string, n: string | undefined, flags: Record<string, unknown>) => {
       const { rollbackSecret } = await import('../secrets/rollback-secret.js')
       await rollbackSecret(runtime, path, n, flags, processIo)
@@ -98,6 +100,7 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
     .description('seal the matching secrets as one tar message, streamed to OUT or stdout (-)')
     .argument('<patterns-and-out...>', 'PATTERN… then OUT (a file, or - for stdout)')
     .option('--context <k=v>', 'encryption context pair for the pack (repeatable)', collect)
+    .option('--force', 'replace an existing OUT file')
     .action(async (args: string[], flags: Record<string, unknown>) => {
       const { packSecrets } = await import('../secrets/pack-secrets.js')
       await packSecrets(runtime, args, flags, processIo)
@@ -109,13 +112,18 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
     .argument('<in>', 'the pack file, or - for stdin')
     .argument('<out>', 'a folder, or - for the tar on stdout')
     .option('--context <k=v>', 'a context pair the pack must carry (repeatable)', collect)
+    .option('--force', 'replace files that already exist in the folder')
     .action(async (input: string, out: string, flags: Record<string, unknown>) => {
       const { unpackSecrets } = await import('../secrets/unpack-secrets.js')
       await unpackSecrets(runtime, input, out, flags, processIo)
     })
 
-  keyFlag(storeFlag(secrets.command('rotate')), 'KMS key every secret moves to')
+  storeFlag(secrets.command('rotate'))
     .description('a new data key for every (matching) secret; resumable; concurrent puts are kept')
+    .option(
+      '--key-id <key>',
+      'move every secret to this KMS key (default: each stays under the keys it is sealed under)',
+    )
     .argument('[pattern...]', 'only secrets matching these patterns')
     .option('--dry-run', 'print what would be rotated, change nothing')
     .option('--output <format>', 'text (default) or json')
@@ -148,6 +156,7 @@ Patterns: * within a segment, ** any depth, ? one character, [abc] sets; 'app/' 
     .option('--only <pattern>', 'only secrets matching pattern (repeatable)', collect)
     .option('--strip-prefix <prefix>', 'drop this path prefix before naming')
     .option('-o, --output <file>', 'write to FILE atomically with mode 0600')
+    .option('--force', 'replace an existing FILE')
     .action(async (patterns: string[], flags: Record<string, unknown>) => {
       const { exportSecrets } = await import('../secrets/export-secrets.js')
       await exportSecrets(runtime, patterns, flags, processIo)

@@ -25,7 +25,8 @@ const FORWARDED: NodeJS.Signals[] = [
  * `sealbox secrets exec [--only PATTERN]… -- CMD ARGS…`: runs CMD with the secrets added to the
  * environment (or, with --pristine, as its whole environment). sealbox stays the parent: it
  * forwards signals to CMD and exits with CMD's exit code (128 + signal number when CMD was killed
- * by a signal; 127 when CMD cannot be started).
+ * by a signal; 127 when CMD cannot be started). An --only pattern that matches no secret is
+ * refused (SecretNotFound) and CMD is not run.
  */
 export async function execWithSecrets(
   runtime: Runtime,
@@ -35,7 +36,7 @@ export async function execWithSecrets(
 ): Promise<void> {
   if (argv.length === 0) throw new SealboxError('UsageError', 'exec needs a command after --')
   const secrets = await openSecretStore(runtime, flags, false)
-  const pairs = await secretEnvironment(secrets, flags)
+  const pairs = await secretEnvironment(secrets, flags, { requireMatches: 'nothing was run' })
   const env: NodeJS.ProcessEnv = flags.pristine === true ? {} : { ...process.env }
   for (const [name, value] of pairs) {
     if (flags.pristine !== true && env[name] !== undefined && env[name] !== value) {

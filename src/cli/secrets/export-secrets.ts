@@ -1,20 +1,20 @@
-import { resolve } from 'node:path'
 import { formatEnv } from '../../secrets/index.js'
 import { printWarning } from '../output.js'
 import type { Runtime } from '../runtime/index.js'
 import { parseFormat, secretEnvironment, type EnvFlags } from './env-secrets.js'
 import type { Io } from './io.js'
 import { openSecretStore, type StoreFlags } from './open-secret-store.js'
-import { writeFileAtomic } from './terminal-io.js'
+import { refuseExisting, writeFileAtomic, type OutputFlags } from './terminal-io.js'
 
-export interface ExportFlags extends StoreFlags, EnvFlags {
+export interface ExportFlags extends StoreFlags, EnvFlags, OutputFlags {
   format?: string
   output?: string
 }
 
 /**
  * `sealbox secrets export [PATTERN…] --format dotenv|json|shell [-o FILE]`: the matching secrets
- * as environment assignments, to stdout or FILE (atomic, mode 0600).
+ * as environment assignments, to stdout or FILE (atomic, mode 0600; an existing FILE only with
+ * --force).
  */
 export async function exportSecrets(
   runtime: Runtime,
@@ -23,6 +23,10 @@ export async function exportSecrets(
   io: Io,
 ): Promise<void> {
   const format = parseFormat(flags.format)
+  const file = flags.output !== undefined && flags.output !== '-' ? flags.output : undefined
+  const force = flags.force === true
+  // refused before any secret is read
+  if (file !== undefined && !force) await refuseExisting(file)
   const secrets = await openSecretStore(runtime, flags, false)
   const env = await secretEnvironment(secrets, {
     ...flags,
@@ -34,8 +38,8 @@ export async function exportSecrets(
       io.stderr,
     ),
   )
-  if (flags.output !== undefined && flags.output !== '-') {
-    await writeFileAtomic(resolve(flags.output), Buffer.from(text), 0o600)
+  if (file !== undefined) {
+    await writeFileAtomic(file, Buffer.from(text), 0o600, { force })
   } else {
     io.stdout.write(text)
   }

@@ -1,19 +1,26 @@
-import { resolve } from 'node:path'
 import { zero } from '../../bytes/index.js'
 import { SealboxError } from '../../errors/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
 import { openSecretStore, type StoreFlags } from './open-secret-store.js'
-import { isPrintableText, isTty, parseVersion, writeAll, writeFileAtomic } from './terminal-io.js'
+import {
+  isPrintableText,
+  isTty,
+  parseVersion,
+  writeAll,
+  writeFileAtomic,
+  type OutputFlags,
+} from './terminal-io.js'
 
-export interface GetFlags extends StoreFlags {
+export interface GetFlags extends StoreFlags, OutputFlags {
   output?: string
   at?: string
 }
 
 /**
- * `sealbox secrets get PATH [-o FILE]`: the value to stdout, or to FILE written atomically with
- * mode 0600. Only text goes to a terminal, never binary bytes or escape sequences.
+ * `sealbox secrets get PATH [-o FILE [--force]]`: the value to stdout, or to FILE written
+ * atomically with mode 0600 (an existing FILE only with --force). Only text goes to a terminal,
+ * never binary bytes or escape sequences.
  */
 export async function getSecret(
   runtime: Runtime,
@@ -26,7 +33,7 @@ export async function getSecret(
   const options = version === undefined ? {} : { version }
   if (flags.output !== undefined && flags.output !== '-') {
     const { body } = await secrets.open(path, options)
-    await writeFileAtomic(resolve(flags.output), body, 0o600)
+    await writeFileAtomic(flags.output, body, 0o600, { force: flags.force === true })
     return
   }
   if (isTty(io.stdout)) {

@@ -1,17 +1,23 @@
-import { resolve } from 'node:path'
 import { SealboxError } from '../../errors/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
 import { openSecretStore, type StoreFlags } from './open-secret-store.js'
-import { parseContextPairs, refuseBinaryTty, writeAll, writeFileAtomic } from './terminal-io.js'
+import {
+  parseContextPairs,
+  refuseBinaryTty,
+  writeAll,
+  writeFileAtomic,
+  type OutputFlags,
+} from './terminal-io.js'
 
-export interface PackFlags extends StoreFlags {
+export interface PackFlags extends StoreFlags, OutputFlags {
   context?: string[]
 }
 
 /**
  * `sealbox secrets pack PATTERN… OUT|-`: the matching secrets as a tar, sealed as one message
- * under --key-id with the --context pairs, streamed to OUT (atomic, mode 0600) or stdout.
+ * under --key-id with the --context pairs, streamed to OUT (atomic, mode 0600; an existing OUT
+ * only with --force) or stdout.
  */
 export async function packSecrets(
   runtime: Runtime,
@@ -35,7 +41,7 @@ export async function packSecrets(
   const bytes =
     out === '-'
       ? await writeAll(io.stdout, sealed)
-      : await writeFileAtomic(resolve(out), sealed, 0o600)
+      : await writeFileAtomic(out, sealed, 0o600, { force: flags.force === true })
   io.stderr.write(
     `sealbox: packed ${count} secret${count === 1 ? '' : 's'} (${bytes} bytes) into ${out === '-' ? 'stdout' : out}\n`,
   )

@@ -5,10 +5,14 @@ import { openSecretStore, type StoreFlags } from './open-secret-store.js'
 import { parseVersion } from './terminal-io.js'
 
 export interface RollbackFlags extends StoreFlags {
+  version?: string
   to?: string
 }
 
-/** `sealbox secrets rollback PATH N` (or `--to N`): version N's value as the new latest version. */
+/**
+ * `sealbox secrets rollback PATH --version N` (or `PATH N`, or `--to N`): version N's value as
+ * the new latest version.
+ */
 export async function rollbackSecret(
   runtime: Runtime,
   path: string,
@@ -16,17 +20,20 @@ export async function rollbackSecret(
   flags: RollbackFlags,
   io: Io,
 ): Promise<void> {
-  if (positional !== undefined && flags.to !== undefined && positional !== flags.to) {
-    throw new SealboxError(
-      'UsageError',
-      `two different versions given: ${positional} and --to ${flags.to}`,
-    )
+  const given = [
+    ...(positional === undefined ? [] : [positional]),
+    ...(flags.version === undefined ? [] : [`--version ${flags.version}`]),
+    ...(flags.to === undefined ? [] : [`--to ${flags.to}`]),
+  ]
+  const values = new Set([positional, flags.version, flags.to].filter((v) => v !== undefined))
+  if (values.size > 1) {
+    throw new SealboxError('UsageError', `two different versions given: ${given.join(' and ')}`)
   }
-  const version = parseVersion(positional ?? flags.to, 'rollback')
+  const version = parseVersion([...values][0], 'rollback')
   if (version === undefined)
     throw new SealboxError(
       'UsageError',
-      'rollback needs the version to bring back: rollback PATH N (or --to N)',
+      'rollback needs the version to bring back: rollback PATH --version N (or PATH N)',
     )
   const secrets = await openSecretStore(runtime, flags, true)
   const written = await secrets.rollback(path, version)

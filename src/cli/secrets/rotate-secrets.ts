@@ -11,7 +11,8 @@ export interface RotateFlags extends StoreFlags {
 
 /**
  * `sealbox secrets rotate [PATTERN…] [--key-id NEW] [--dry-run]`: a new data key for every
- * secret, under NEW (default: the configured key). Progress on stderr; with --dry-run, the plan
+ * secret, under the KMS keys it is sealed under now, or moved to NEW with --key-id (only the flag
+ * moves secrets: KMS_KEY_ID is the key of new puts). Progress on stderr; with --dry-run, the plan
  * on stdout. Interrupted runs resume where they stopped when started again.
  */
 export async function rotateSecrets(
@@ -27,9 +28,13 @@ export async function rotateSecrets(
       `unknown output format '${flags.output}': expected text or json`,
     )
   }
-  const secrets = await openSecretStore(runtime, flags, true)
+  const keyIds = flags.keyId === undefined ? [] : [flags.keyId]
+  const moving = keyIds.length > 0
+  const secrets = await openSecretStore(runtime, flags, false)
+  const target = moving ? undefined : 'the keys each is sealed under now'
   const events: RotationEvent[] = []
   const report = await secrets.rotate({
+    keyIds,
     patterns,
     dryRun: flags.dryRun === true,
     onProgress: (event) => {
@@ -63,7 +68,7 @@ export async function rotateSecrets(
         )
       }
       io.stderr.write(
-        `sealbox: dry run: ${report.rotated} of ${report.total} secrets would be sealed again under ${report.targetKeyArns.join(',')}\n`,
+        `sealbox: dry run: ${report.rotated} of ${report.total} secrets would be sealed again under ${target ?? report.targetKeyArns.join(',')}\n`,
       )
     }
     return
@@ -76,7 +81,9 @@ export async function rotateSecrets(
   }
   if (report.failed.length > 0) {
     throw new SealboxError('RotationIncomplete', `rotation incomplete: ${summary}`, {
-      hint: "run 'sealbox secrets rotate' again with the same key to finish; rotated secrets are skipped",
+      hint: moving
+        ? "run 'sealbox secrets rotate' again with the same --key-id to finish; rotated secrets are skipped"
+        : "run 'sealbox secrets rotate' again (without --key-id) to finish; rotated secrets are skipped",
     })
   }
   io.stderr.write(`sealbox: rotation ${report.resumed ? 'resumed and ' : ''}finished: ${summary}\n`)

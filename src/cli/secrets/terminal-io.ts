@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises'
+import { link, lstat, open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { randomUUID } from '../../crypto/index.js'
@@ -103,16 +103,65 @@ export async function promptHidden(
   }
 }
 
+/** `--force` for commands that write an output file. */
+export interface OutputFlags {
+  force?: boolean
+}
+
+/** The refusal to replace an existing output without --force. */
+export function existsError(path: string, more = ''): SealboxError {
+  return new SealboxError('AlreadyExists', `${path} already exists${more}`, {
+    hint: 'pass --force to replace it',
+  })
+}
+
+/** Throws AlreadyExists when something (a file, a folder, a link) is at `path`. */
+export async function refuseExisting(path: string): Promise<void> {
+  if (await exists(path)) throw existsError(path)
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw e
+  }
+}
+
+/**
+ * Puts the finished file `from` at `to`: renamed over it with `force`, else hard-linked, so a file
+ * that appeared at `to` meanwhile is still not replaced (AlreadyExists).
+ */
+export async function moveIntoPlace(from: string, to: string, force: boolean): Promise<void> {
+  if (force) {
+    await rename(from, to)
+    return
+  }
+  try {
+    await link(from, to)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(to)
+    throw e
+  }
+  await unlink(from)
+}
+
 /**
  * Writes `source` to `path` atomically: a temporary file beside it (mode 0600, created
- * exclusively), flushed to disk, then renamed over the target. Readers never see a partial file;
- * on failure the target is untouched and the temporary file removed.
+ * exclusively), flushed to disk, then moved into place. An existing file at `path` is refused
+ * (AlreadyExists) before anything is read, unless `force`. Readers never see a partial file; on
+ * failure the target is untouched and the temporary file removed.
  */
 export async function writeFileAtomic(
   path: string,
   source: AsyncIterable<Uint8Array> | Uint8Array,
   mode = 0o600,
+  options: { force?: boolean } = {},
 ): Promise<number> {
+  const force = options.force === true
+  if (!force) await refuseExisting(path)
   const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`)
   const handle = await open(temp, 'wx', mode)
   let written = 0
@@ -124,7 +173,7 @@ export async function writeFileAtomic(
     }
     await handle.sync()
     await handle.close()
-    await rename(temp, path)
+    await moveIntoPlace(temp, path, force)
     return written
   } catch (e) {
     await handle.close().catch(() => {})

@@ -1,13 +1,22 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
 import { tarEntries, unpackTar } from '../../secrets/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
-import { parseContextPairs, refuseBinaryTty, writeAll, writeFileAtomic } from './terminal-io.js'
+import {
+  exists,
+  existsError,
+  moveIntoPlace,
+  parseContextPairs,
+  refuseBinaryTty,
+  writeAll,
+  writeFileAtomic,
+  type OutputFlags,
+} from './terminal-io.js'
 
-export interface UnpackFlags {
+export interface UnpackFlags extends OutputFlags {
   context?: string[]
 }
 
@@ -15,7 +24,8 @@ export interface UnpackFlags {
  * `sealbox secrets unpack IN|- OUT|-`: with `-`, the verified tar to stdout (to pipe into
  * `tar -x`); with a folder, every secret as a file (mode 0600, folders 0700). Files are first
  * written into a staging folder inside OUT and moved into place only once the whole pack has
- * been verified, so a damaged or truncated pack leaves OUT as it was.
+ * been verified, so a damaged or truncated pack leaves OUT as it was. Without --force, a pack
+ * holding a file that already exists in OUT is refused before any file is moved into OUT.
  */
 export async function unpackSecrets(
   runtime: Runtime,
@@ -33,11 +43,13 @@ export async function unpackSecrets(
     await writeAll(io.stdout, tar)
     return
   }
+  const force = flags.force === true
   const target = resolve(out)
-  await mkdir(target, { recursive: true, mode: 0o700 })
+  const created = await mkdir(target, { recursive: true, mode: 0o700 })
   const staging = join(target, `.sealbox-unpack-${randomUUID()}`)
   await mkdir(staging, { mode: 0o700 })
   const files: string[] = []
+  let moved = false
   try {
     for await (const entry of tarEntries(tar)) {
       const file = join(staging, entry.path)
@@ -45,14 +57,42 @@ export async function unpackSecrets(
       await writeFileAtomic(file, entry.body, 0o600)
       files.push(entry.path)
     }
+    if (!force) await refuseReplacing(out, target, files)
+    moved = true
     for (const path of files) {
       await mkdir(dirname(join(target, path)), { recursive: true, mode: 0o700 })
-      await rename(join(staging, path), join(target, path))
+      await moveIntoPlace(join(staging, path), join(target, path), force)
     }
   } finally {
     await rm(staging, { recursive: true, force: true })
+    if (!moved && created !== undefined) await removeCreated(created, target)
   }
   io.stderr.write(
     `sealbox: unpacked ${files.length} secret${files.length === 1 ? '' : 's'} into ${out}\n`,
   )
+}
+
+/** Refuses (AlreadyExists) when any file of the pack is already in the target folder. */
+async function refuseReplacing(
+  out: string,
+  target: string,
+  files: readonly string[],
+): Promise<void> {
+  const taken: string[] = []
+  for (const path of files) if (await exists(join(target, path))) taken.push(path)
+  if (taken.length === 0) return
+  const more = taken.length === 1 ? '' : ` (and ${taken.length - 1} more of the pack's files)`
+  throw existsError(join(out, taken[0]!), `${more}; nothing was unpacked`)
+}
+
+/** The folders this unpack created for OUT, removed again (only if still empty) on failure. */
+async function removeCreated(created: string, target: string): Promise<void> {
+  for (let dir = target; dir.startsWith(created); dir = dirname(dir)) {
+    try {
+      await rmdir(dir)
+    } catch {
+      return
+    }
+    if (dir === created) return
+  }
 }
