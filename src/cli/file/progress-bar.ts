@@ -15,7 +15,7 @@ export function progressBar(
   if (stderr.isTTY !== true || total < MIN_BYTES)
     return { update: () => undefined, finish: () => undefined }
   const start = performance.now()
-  let last = 0
+  let last = Number.NEGATIVE_INFINITY
   let drawn = false
   return {
     update(done: number) {
