@@ -2,11 +2,15 @@
 import { EXIT } from './exit-codes.js'
 import { main } from './program.js'
 
-// A reader that stops early (`sealbox --help | head`) closes stdout under a pending write; as
-// with SIGPIPE in other tools, sealbox stops quietly, and a pipeline sees that the output was cut.
+// A reader that stops early (`sealbox --help | head`) closes stdout under a pending write. The
+// command's own handling says so where it can; otherwise, as with SIGPIPE in other tools,
+// sealbox stops quietly, and a pipeline still sees from the exit code that the output was cut.
+let stdoutClosed = false
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e
-  process.exit(EXIT.io)
+  stdoutClosed = true
+  if (process.exitCode === undefined || process.exitCode === EXIT.ok) process.exitCode = EXIT.io
 })
 
-process.exitCode = await main(process.argv)
+const code = await main(process.argv)
+process.exitCode = code === EXIT.ok && stdoutClosed ? EXIT.io : code
