@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import {
-  ok,
-  sandbox,
-  sealbox,
-  shell,
-  startS3rver,
-  type S3Endpoint,
-  type Sandbox,
-  type StoreKind,
-} from './fixtures.js'
+import { describe, test } from 'node:test'
+import { ok, sealbox, shell, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 interface Row {
   path: string
@@ -26,15 +17,9 @@ const json = <T>(r: { stdout: Buffer }): T => JSON.parse(r.stdout.toString()) as
 
 for (const kind of ['local', 's3rver'] as StoreKind[]) {
   void describe(`sealbox secrets on ${kind}`, () => {
-    let s3: S3Endpoint | undefined
     let box: Sandbox
-    before(async () => {
-      if (kind === 's3rver') s3 = await startS3rver()
-      box = sandbox(kind, s3)
-    })
-    after(async () => {
-      box.close()
-      await s3?.stop()
+    useSandbox(kind, (b) => {
+      box = b
     })
 
     void test('put from a file and from stdin, get to stdout and to a 0600 file, bytes unchanged', async () => {

@@ -2,18 +2,8 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import {
-  MAIN,
-  ok,
-  sandbox,
-  sealbox,
-  shell,
-  startS3rver,
-  type S3Endpoint,
-  type Sandbox,
-  type StoreKind,
-} from './fixtures.js'
+import { describe, test } from 'node:test'
+import { MAIN, ok, sealbox, shell, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 const VALUES: Record<string, string> = {
   'app/db-password': `it's "quoted" \\ and $HOME`,
@@ -26,18 +16,12 @@ const VALUES: Record<string, string> = {
 
 for (const kind of ['local', 's3rver'] as StoreKind[]) {
   void describe(`sealbox secrets exec and export on ${kind}`, () => {
-    let s3: S3Endpoint | undefined
     let box: Sandbox
-    before(async () => {
-      if (kind === 's3rver') s3 = await startS3rver()
-      box = sandbox(kind, s3)
-      const secrets = await box.secrets()
+    useSandbox(kind, async (b) => {
+      box = b
+      const secrets = await b.secrets()
       for (const [path, value] of Object.entries(VALUES))
         await secrets.put(path, new TextEncoder().encode(value))
-    })
-    after(async () => {
-      box.close()
-      await s3?.stop()
     })
 
     void test('exec: secrets as variables named from their paths, exit code passed through', async () => {
@@ -185,7 +169,7 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
 
     void test(
       'exec forwards signals to the command and reports how it ended',
-      { skip: kind !== 'local' && 'store-independent' },
+      { skip: kind !== 'local' && 'store-independent', timeout: 30_000 },
       async () => {
         const child = spawn(
           process.execPath,
@@ -203,12 +187,17 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
           { cwd: box.work, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] },
         )
         let out = ''
-        await new Promise<void>((ready) =>
+        let err = ''
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
+        await new Promise<void>((ready, fail) => {
           child.stdout.setEncoding('utf8').on('data', (d: string) => {
             out += d
             if (out.includes('ready')) ready()
-          }),
-        )
+          })
+          child.once('exit', (c) =>
+            fail(new Error(`exec ended (${c}) before the command was ready: ${err}`)),
+          )
+        })
         child.kill('SIGTERM')
         const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)))
         assert.equal(code, 42)

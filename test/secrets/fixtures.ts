@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { after, before } from 'node:test'
 import { Runtime } from '../../src/cli/runtime/index.js'
 import type { ObjectStore } from '../../src/objects/types/index.js'
 import { SecretStore } from '../../src/secrets/index.js'
@@ -15,6 +16,7 @@ export type StoreKind = 'local' | 's3rver' | 'moto'
 /** A running S3-compatible server on loopback (the shared test helper's). */
 export type S3Endpoint = S3Server
 export { startS3rver, MOTO_MISSING } from '../helpers/s3-server.js'
+import { MOTO_MISSING, startS3rver } from '../helpers/s3-server.js'
 export const startMoto = (): Promise<S3Server | undefined> => startMotoServer()
 
 /** A sealbox home, a work folder, a store URL and the environment a CLI child needs. */
@@ -152,4 +154,31 @@ export function ok(r: Result): Result {
     )
   }
   return r
+}
+
+/**
+ * Registers the suite's hooks: before, the kind's server (none for local) and a sandbox on it,
+ * handed to `ready`; after, both stopped. Without moto_server, `ready` is not called and
+ * `skipped` gets the reason, for the tests to skip visibly.
+ */
+export function useSandbox(
+  kind: StoreKind,
+  ready: (box: Sandbox) => void | Promise<void>,
+  skipped: (why: string) => void = () => undefined,
+): void {
+  let s3: S3Endpoint | undefined
+  let box: Sandbox | undefined
+  before(async () => {
+    if (kind === 's3rver') s3 = await startS3rver()
+    if (kind === 'moto') {
+      s3 = await startMoto()
+      if (s3 === undefined) return skipped(MOTO_MISSING)
+    }
+    box = sandbox(kind, s3)
+    await ready(box)
+  })
+  after(async () => {
+    box?.close()
+    await s3?.stop()
+  })
 }

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { mapConcurrent } from '../../src/secrets/index.js'
-import {
-  ok,
-  sandbox,
-  sealbox,
-  startS3rver,
-  type S3Endpoint,
-  type Sandbox,
-  type StoreKind,
-} from './fixtures.js'
+import { ok, sealbox, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 const COUNT = 2_500
 
 for (const kind of ['local', 's3rver'] as StoreKind[]) {
   void describe(`ls over ${COUNT} secrets on ${kind}`, () => {
-    let s3: S3Endpoint | undefined
     let box: Sandbox
-    before(async () => {
-      if (kind === 's3rver') s3 = await startS3rver()
-      box = sandbox(kind, s3)
-    })
-    after(async () => {
-      box.close()
-      await s3?.stop()
+    useSandbox(kind, (b) => {
+      box = b
     })
 
     void test('every page is read: all secrets listed, in order, with their key', async () => {

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { mapConcurrent, type SecretStore } from '../../src/secrets/index.js'
-import {
-  MAIN,
-  MOTO_MISSING,
-  ok,
-  sandbox,
-  sealbox,
-  startMoto,
-  startS3rver,
-  type S3Endpoint,
-  type Sandbox,
-  type StoreKind,
-} from './fixtures.js'
+import { MAIN, ok, sealbox, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -69,24 +58,17 @@ async function seed(secrets: SecretStore, folder: string, count: number): Promis
 
 for (const kind of ['local', 'moto', 's3rver'] as StoreKind[]) {
   void describe(`rotate across processes on ${kind}`, () => {
-    let s3: S3Endpoint | undefined
     let box: Sandbox
     let secrets: SecretStore
     let skip: string | undefined
-    before(async () => {
-      if (kind === 's3rver') s3 = await startS3rver()
-      if (kind === 'moto') {
-        s3 = await startMoto()
-        if (s3 === undefined) skip = MOTO_MISSING
-      }
-      if (skip !== undefined) return
-      box = sandbox(kind, s3)
-      secrets = await box.secrets()
-    })
-    after(async () => {
-      box?.close()
-      await s3?.stop()
-    })
+    useSandbox(
+      kind,
+      async (b) => {
+        box = b
+        secrets = await b.secrets()
+      },
+      (why) => (skip = why),
+    )
 
     void test('puts made while rotate runs in another process survive it', async (t) => {
       if (skip !== undefined) return t.skip(skip)

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { isSealboxError } from '../../src/errors/index.js'
 import type { KmsPort } from '../../src/kms/types/index.js'
 import { SecretStore, tarEntries, unpackTar } from '../../src/secrets/index.js'
-import {
-  MOTO_MISSING,
-  sandbox,
-  startMoto,
-  startS3rver,
-  type S3Endpoint,
-  type Sandbox,
-  type StoreKind,
-} from './fixtures.js'
+import { type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -28,24 +20,17 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 for (const kind of ['local', 's3rver', 'moto'] as StoreKind[]) {
   void describe(`secret store on ${kind}`, () => {
-    let s3: S3Endpoint | undefined
     let box: Sandbox
     let secrets: SecretStore
     let skip: string | undefined
-    before(async () => {
-      if (kind === 's3rver') s3 = await startS3rver()
-      if (kind === 'moto') {
-        s3 = await startMoto()
-        if (s3 === undefined) skip = MOTO_MISSING
-      }
-      if (skip !== undefined) return
-      box = sandbox(kind, s3)
-      secrets = await box.secrets()
-    })
-    after(async () => {
-      box?.close()
-      await s3?.stop()
-    })
+    useSandbox(
+      kind,
+      async (b) => {
+        box = b
+        secrets = await b.secrets()
+      },
+      (why) => (skip = why),
+    )
 
     const it = (
       name: string,
