@@ -114,8 +114,15 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
         'echo ran > ran.txt',
       ])
       assert.equal(r.code, 3, r.stderr)
-      assert.match(r.stderr, /^sealbox: error: no secret in \S+ matches --only 'nomatch\/\*\*'/m)
+      assert.match(r.stderr, /^sealbox: error: no secret in \S+ matches 'nomatch\/\*\*'/m)
       assert.equal(existsSync(join(box.work, 'ran.txt')), false)
+    })
+
+    void test('export: a pattern that matches no secret fails and writes nothing', async () => {
+      const r = await sealbox(box, ['secrets', 'export', 'app/*', 'typo/*', '-o', 'out.env'])
+      assert.equal(r.code, 3, r.stderr)
+      assert.match(r.stderr, /no secret in \S+ matches 'typo\/\*'; nothing was exported/)
+      assert.equal(existsSync(join(box.work, 'out.env')), false)
     })
 
     void test('export dotenv reads back exactly with python-dotenv; json; shell through eval', async (t) => {

@@ -36,7 +36,7 @@ export async function secretEnvironment(
       if (![...values.keys()].some((path) => glob.matches(path))) {
         throw new SealboxError(
           'SecretNotFound',
-          `no secret in ${secrets.location} matches --only '${pattern}'; ${options.requireMatches}`,
+          `no secret in ${secrets.location} matches '${pattern}'; ${options.requireMatches}`,
           { hint: "list the secrets with 'sealbox secrets ls PATTERN'" },
         )
       }

@@ -28,10 +28,11 @@ export async function exportSecrets(
   // refused before any secret is read
   if (file !== undefined && !force) await refuseExisting(file)
   const secrets = await openSecretStore(runtime, flags, false)
-  const env = await secretEnvironment(secrets, {
-    ...flags,
-    only: [...patterns, ...(flags.only ?? [])],
-  })
+  const env = await secretEnvironment(
+    secrets,
+    { ...flags, only: [...patterns, ...(flags.only ?? [])] },
+    { requireMatches: 'nothing was exported' },
+  )
   const text = formatEnv(env, format, (name) =>
     printWarning(
       `${name} holds a backslash or a double quote: readers other than python-dotenv and docker compose may not read it back exactly`,
