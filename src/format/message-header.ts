@@ -326,7 +326,7 @@ function notAMessage(bytes: Uint8Array): SealboxError {
     {
       hint: base64
         ? 'the input looks base64-encoded; decode it first (base64 -d)'
-        : 'check that the input is an encrypted message (sealbox inspect shows its header)',
+        : 'check that the input is an encrypted message, not the plaintext or a partial copy',
     },
   )
 }
