@@ -1,10 +1,5 @@
-export {
-  SecretStore,
-  type SecretStoreOptions,
-  type RotateOptions,
-  type RotationEvent,
-  type RotationReport,
-} from './secret-store.js'
+export { SecretStore, type SecretStoreOptions } from './secret-store.js'
+export type { RotateOptions, RotationEvent, RotationReport } from './rotate-secrets.js'
 export type { SecretVersion } from './secret-version.js'
 export { packContext, PACK_CONTEXT_KEY, PACK_CONTEXT_VALUE } from './pack-context.js'
 export { unpackTar } from './unpack-tar.js'
