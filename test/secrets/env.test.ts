@@ -189,7 +189,7 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
             '--',
             'sh',
             '-c',
-            'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.05; done',
+            'trap "echo got-term; exit 42" TERM; echo ready $$; while :; do sleep 0.05; done',
           ],
           { cwd: box.work, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] },
         )
@@ -205,10 +205,21 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
             fail(new Error(`exec ended (${c}) before the command was ready: ${err}`)),
           )
         })
-        child.kill('SIGTERM')
-        const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)))
-        assert.equal(code, 42)
-        assert.match(out, /got-term/)
+        const shell = Number(/ready (\d+)/.exec(out)?.[1])
+        try {
+          // at once: the signal must reach the command even this early
+          child.kill('SIGTERM')
+          const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)))
+          assert.equal(code, 42, err)
+          assert.match(out, /got-term/)
+        } finally {
+          // if it was orphaned, it would hold the pipes open and keep the run from ending
+          try {
+            process.kill(shell, 'SIGKILL')
+          } catch {
+            // gone, as it should be
+          }
+        }
       },
     )
   })

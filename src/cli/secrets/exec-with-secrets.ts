@@ -46,11 +46,14 @@ export async function execWithSecrets(
   }
   runtime.close()
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'inherit' })
+    // Forwarding is in place before the command starts: a signal that comes as soon as it runs
+    // must reach it, not end sealbox and orphan it. (A handler runs on a later turn, by which
+    // time `child` is set.)
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'inherit' })
     let finished = false
     const done = (result: number): void => {
       if (finished) return
