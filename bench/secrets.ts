@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Runtime } from '../src/cli/runtime/index.js'
 import { mapConcurrent, SecretStore } from '../src/secrets/index.js'
+import { startS3rver, type S3Server } from '../test/helpers/s3-server.js'
 
 const MAIN = resolve(import.meta.dirname, '../src/cli/main.js')
 const RSS_PRELOAD = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`
@@ -94,42 +95,13 @@ function maxRss(stderr: string): number {
   return m === null ? NaN : Number(m[1]) / 1024
 }
 
-async function startS3rver(bucket: string): Promise<{ endpoint: string; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sealbox-bench-s3rver-'))
-  const script = `
-    const S3rver = require('s3rver')
-    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: ${JSON.stringify(dir)},
-      configureBuckets: [{ name: ${JSON.stringify(bucket)} }] })
-    server.run().then((a) => process.stdout.write(JSON.stringify({ port: a.port }) + '\\n'))
-    process.stdin.on('end', () => server.close().then(() => process.exit(0))).resume()`
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], {
-    cwd: resolve(import.meta.dirname, '../..'),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((done, fail) => {
-    let text = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      text += d
-      if (text.includes('\n')) done((JSON.parse(text) as { port: number }).port)
-    })
-    child.on('exit', () => fail(new Error('s3rver did not start')))
-  })
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () => {
-      child.stdin.end()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
-
 async function bench(kind: 'local' | 's3rver'): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), `sealbox-bench-secrets-${kind}-`))
   const home = join(root, 'home')
   const work = join(root, 'work')
   mkdirSync(home)
   mkdirSync(work)
-  let s3: { endpoint: string; stop: () => void } | undefined
+  let s3: S3Server | undefined
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: root,
@@ -138,16 +110,10 @@ async function bench(kind: 'local' | 's3rver'): Promise<void> {
   }
   let url = 'local://secrets/'
   if (kind === 's3rver') {
-    s3 = await startS3rver('sealbox-bench')
+    s3 = await startS3rver({ bucket: 'sealbox-bench' })
     url = 's3://sealbox-bench/secrets/'
-    const aws = {
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-    }
-    Object.assign(env, aws)
-    Object.assign(process.env, aws)
+    Object.assign(env, s3.env)
+    Object.assign(process.env, s3.env)
   }
   env['S3_PATH'] = url
   const runtime = new Runtime(() => ({ home }), env)
@@ -271,7 +237,7 @@ async function bench(kind: 'local' | 's3rver'): Promise<void> {
     )
   } finally {
     runtime.close()
-    s3?.stop()
+    await s3?.stop()
     rmSync(root, { recursive: true, force: true })
   }
 }

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock/index.js'
-import { encryptStream } from '../envelope/index.js'
+import { encryptBytes } from '../envelope/index.js'
 import type { KmsPort } from '../kms/types/index.js'
 import type { ObjectStore } from '../objects/types/index.js'
-import { collect } from './collect.js'
 import { headerKeyArns } from './header-key-arns.js'
 import type { Layout } from './layout.js'
 import { once } from './once.js'
@@ -22,15 +21,11 @@ export async function sealVersion(
   rotationId?: string,
 ): Promise<SecretVersion> {
   const key = deps.layout.versionKey(path, next)
-  const sealed = await collect(
-    encryptStream(once(value), {
-      kms: deps.kms,
-      keyIds: [...keyIds],
-      encryptionContext: secretContext(path, next),
-    }),
-    Number.MAX_SAFE_INTEGER,
-    'the sealed secret',
-  )
+  const sealed = await encryptBytes(value, {
+    kms: deps.kms,
+    keyIds: [...keyIds],
+    encryptionContext: secretContext(path, next),
+  })
   const keyArns = await headerKeyArns(once(sealed))
   const metadata: Record<string, string> = {
     [META_KEYS]: keyArns.join(' '),

@@ -111,7 +111,7 @@ void describe('local folder store specifics', () => {
 
   void test('as a bucket, a missing root is BucketNotFound for reads; a put creates it', async () => {
     const dir = join(root, 'bucket')
-    const store = new FsObjectStore({ root: dir, location: 'local://bucket/' }).asBucket()
+    const store = new FsObjectStore({ root: dir, location: 'local://bucket/', bucket: true })
     const missing = {
       code: 'BucketNotFound',
       message: /the bucket of local:\/\/bucket\/.* does not exist/,

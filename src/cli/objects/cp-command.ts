@@ -15,7 +15,6 @@ import type { Runtime } from '../runtime/index.js'
 import { isStoreUrl, parseStoreUrl } from '../runtime/object-store.js'
 import { abortOnInterrupt } from './abort-on-interrupt.js'
 import { explainMismatch, locationContext } from './location-context.js'
-import { openStore } from './open-store.js'
 
 export interface CpFlags {
   keyId?: string[]
@@ -68,7 +67,7 @@ async function openEnd(
   nameIfFolder: string | undefined,
 ): Promise<StoreEnd> {
   const { bucket } = parseStoreUrl(url)
-  const { store, key: given } = await openStore(runtime, url)
+  const { store, key: given } = await runtime.objectStore(url, { bucket: true })
   let key = given
   if (key === '' || key.endsWith('/')) {
     if (nameIfFolder === undefined) {

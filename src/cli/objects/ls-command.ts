@@ -1,7 +1,6 @@
 import { SealboxError } from '../../errors/index.js'
 import { processIo, type CliIo } from '../file/cli-io.js'
 import type { Runtime } from '../runtime/index.js'
-import { openStore } from './open-store.js'
 
 export interface LsFlags {
   recursive?: boolean
@@ -22,7 +21,7 @@ export async function runLs(
   if (format !== 'text' && format !== 'json') {
     throw new SealboxError('UsageError', `--output '${format}' is not one of text, json`)
   }
-  const { store, key: prefix } = await openStore(runtime, url)
+  const { store, key: prefix } = await runtime.objectStore(url, { bucket: true })
   const listing = store.list({ prefix, ...(flags.recursive === true ? {} : { delimiter: '/' }) })
   const write = (text: string): Promise<void> =>
     new Promise((done, fail) => {

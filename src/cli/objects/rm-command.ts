@@ -2,7 +2,6 @@ import { isSealboxError, SealboxError } from '../../errors/index.js'
 import { printWarning } from '../output.js'
 import { processIo, type CliIo } from '../file/cli-io.js'
 import type { Runtime } from '../runtime/index.js'
-import { openStore } from './open-store.js'
 
 export interface RmFlags {
   recursive?: boolean
@@ -21,7 +20,7 @@ export async function runRm(
   flags: RmFlags,
   io: CliIo = processIo,
 ): Promise<void> {
-  const { store, key } = await openStore(runtime, url)
+  const { store, key } = await runtime.objectStore(url, { bucket: true })
   const base = url.slice(0, url.length - key.length)
   if (flags.recursive !== true) {
     if (key === '' || key.endsWith('/')) {

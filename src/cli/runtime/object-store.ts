@@ -14,10 +14,20 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
  *
  * Stores are cached per process, so one probe of an S3 endpoint serves every command.
  */
+export interface OpenObjectStoreOptions {
+  /**
+   * A `local://` bucket behaves as an S3 one does: reading, listing or removing in a bucket that
+   * does not exist fails with `BucketNotFound` (a put still creates it). Without it a missing
+   * folder is an empty store, as the default secrets location wants on a fresh home.
+   */
+  bucket?: boolean
+}
+
 export async function openObjectStore(
   url: string,
   settings: Settings,
   env: NodeJS.ProcessEnv = process.env,
+  options: OpenObjectStoreOptions = {},
 ): Promise<{ store: ObjectStore; key: string }> {
   const parsed = parseStoreUrl(url)
   if (parsed.scheme === 'local') {
@@ -26,6 +36,7 @@ export async function openObjectStore(
     const store = new FsObjectStore({
       root: join(buckets, parsed.bucket),
       location: `local://${parsed.bucket}/`,
+      bucket: options.bucket === true,
     })
     return { store, key: parsed.key }
   }

@@ -2,6 +2,7 @@ import type { AuditLog } from '../../audit/types/index.js'
 import type { Clock } from '../../clock/index.js'
 import type { KmsPort, KmsProvider } from '../../kms/types/index.js'
 import type { ObjectStore } from '../../objects/types/index.js'
+import type { OpenObjectStoreOptions } from './object-store.js'
 import { SealboxError } from '../../errors/index.js'
 import { resolveSettings, type GlobalFlags, type Settings } from './config.js'
 import type { LocalKmsHandle } from './local-kms.js'
@@ -73,9 +74,13 @@ export class Runtime {
     return (await this.openLocal()).defaultKeyId()
   }
 
-  async objectStore(url: string): Promise<{ store: ObjectStore; key: string }> {
+  /** See `openObjectStore`; `bucket: true` for commands that treat a `local://` bucket as S3 does. */
+  async objectStore(
+    url: string,
+    options: OpenObjectStoreOptions = {},
+  ): Promise<{ store: ObjectStore; key: string }> {
     const { openObjectStore } = await import('./object-store.js')
-    return openObjectStore(url, this.settings)
+    return openObjectStore(url, this.settings, process.env, options)
   }
 
   close(): void {

@@ -88,17 +88,6 @@ export class FsObjectStore implements ObjectStore {
     this.bucket = options.bucket === true
   }
 
-  /** The same folder as a bucket (see `FsObjectStoreOptions.bucket`). */
-  asBucket(): FsObjectStore {
-    if (this.bucket) return this
-    return new FsObjectStore({
-      root: this.root,
-      location: this.location,
-      defaultPageSize: this.defaultPageSize,
-      bucket: true,
-    })
-  }
-
   async put(key: string, body: Body, options: PutOptions = {}): Promise<{ etag: string }> {
     const segments = checkObjectKey(key)
     const name = segments[segments.length - 1]!
