@@ -180,7 +180,7 @@ async function refuseExisting(path: string): Promise<void> {
 
 function existsError(path: string): SealboxError {
   return new SealboxError('AlreadyExists', `${path} already exists`, {
-    hint: 'pass --force to replace it, or -o to write elsewhere',
+    hint: 'pass --force to replace it, or give another destination',
   })
 }
 

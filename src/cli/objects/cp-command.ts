@@ -195,18 +195,14 @@ async function download(
         { cause: e },
       )
     }
-    throw withHint(
-      await explainMismatch(e, source.store, source.url, source.bucket, source.key),
-      'AlreadyExists',
-      'pass --force to replace it, or give another destination',
-    )
+    throw await explainMismatch(e, source.store, source.url, source.bucket, source.key)
   } finally {
     progress.finish()
   }
 }
 
 /** The same error with a hint that fits cp (hints from shared code name other commands' flags). */
-function withHint(e: unknown, code: 'UsageError' | 'AlreadyExists', hint: string): unknown {
+function withHint(e: unknown, code: 'UsageError', hint: string): unknown {
   if (!isSealboxError(e, code)) return e
   return new SealboxError(code, e.message, { cause: e, hint })
 }

@@ -40,7 +40,7 @@ export async function exportSecrets(
     ),
   )
   if (file !== undefined) {
-    await writeFileAtomic(file, Buffer.from(text), 0o600, { force })
+    await writeFileAtomic(file, Buffer.from(text), { force })
   } else {
     io.stdout.write(text)
   }

@@ -33,7 +33,7 @@ export async function getSecret(
   const options = version === undefined ? {} : { version }
   if (flags.output !== undefined && flags.output !== '-') {
     const { body } = await secrets.open(path, options)
-    await writeFileAtomic(flags.output, body, 0o600, { force: flags.force === true })
+    await writeFileAtomic(flags.output, body, { force: flags.force === true })
     return
   }
   if (isTty(io.stdout)) {

@@ -41,7 +41,7 @@ export async function packSecrets(
   const bytes =
     out === '-'
       ? await writeAll(io.stdout, sealed)
-      : await writeFileAtomic(out, sealed, 0o600, { force: flags.force === true })
+      : await writeFileAtomic(out, sealed, { force: flags.force === true })
   io.stderr.write(
     `sealbox: packed ${count} secret${count === 1 ? '' : 's'} (${bytes} bytes) into ${out === '-' ? 'stdout' : out}\n`,
   )

@@ -1,8 +1,7 @@
-import { link, lstat, open, rename, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { link, lstat, rename, unlink } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
-import { randomUUID } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
+import { writeAtomically } from '../../file/index.js'
 
 /** A stream with the `isTTY` flag node sets on terminals. */
 type MaybeTty = { isTTY?: boolean }
@@ -149,37 +148,21 @@ export async function moveIntoPlace(from: string, to: string, force: boolean): P
 }
 
 /**
- * Writes `source` to `path` atomically: a temporary file beside it (mode 0600, created
- * exclusively), flushed to disk, then moved into place. An existing file at `path` is refused
- * (AlreadyExists) before anything is read, unless `force`. Readers never see a partial file; on
- * failure the target is untouched and the temporary file removed.
+ * A file that appears at `path` only when complete, mode 0600 (src/file's AtomicFile): an
+ * existing file is refused (AlreadyExists) unless `force`; on failure nothing is left.
  */
-export async function writeFileAtomic(
+export function writeFileAtomic(
   path: string,
   source: AsyncIterable<Uint8Array> | Uint8Array,
-  mode = 0o600,
   options: { force?: boolean } = {},
 ): Promise<number> {
-  const force = options.force === true
-  if (!force) await refuseExisting(path)
-  const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`)
-  const handle = await open(temp, 'wx', mode)
-  let written = 0
-  try {
-    const chunks = source instanceof Uint8Array ? [source] : source
-    for await (const chunk of chunks) {
-      await handle.write(chunk)
-      written += chunk.length
-    }
-    await handle.sync()
-    await handle.close()
-    await moveIntoPlace(temp, path, force)
-    return written
-  } catch (e) {
-    await handle.close().catch(() => {})
-    await unlink(temp).catch(() => {})
-    throw e
-  }
+  return writeAtomically(path, source instanceof Uint8Array ? once(source) : source, {
+    force: options.force === true,
+  })
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
 }
 
 /** Writes a stream to a writable, waiting for drain (backpressure) and for the final flush. */

@@ -54,7 +54,7 @@ export async function unpackSecrets(
     for await (const entry of tarEntries(tar)) {
       const file = join(staging, entry.path)
       await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-      await writeFileAtomic(file, entry.body, 0o600)
+      await writeFileAtomic(file, entry.body)
       files.push(entry.path)
     }
     if (!force) await refuseReplacing(out, target, files)
