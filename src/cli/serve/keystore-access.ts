@@ -1,4 +1,5 @@
 import { PrincipalStore } from '../../principals/index.js'
+import type { PrincipalDirectory } from '../../server/index.js'
 import { openLocalKms, type LocalKmsHandle } from '../runtime/local-kms.js'
 import type { Runtime } from '../runtime/index.js'
 import type { PrincipalsDeps } from './principals-commands.js'
@@ -36,6 +37,15 @@ class OpenKeystore {
     return this.store
   }
 
+  /** The server's lookup, asked on every request: served from the keystore's read cache. */
+  directory(): PrincipalDirectory {
+    const store = this.principals()
+    const reads = this.local().keystore.reads
+    return {
+      findByAccessKeyId: (id) => reads.get(`principal\0${id}`, () => store.findByAccessKeyId(id)),
+    }
+  }
+
   close(): void {
     this.store?.close()
     this.store = undefined
@@ -61,7 +71,7 @@ export function serveDeps(runtime: Runtime): RunServeDeps {
     provider: () => Promise.resolve(keystore.local().provider),
     audit: () => Promise.resolve(keystore.local().audit),
     clock: () => Promise.resolve(keystore.local().clock),
-    principals: () => Promise.resolve(keystore.principals()),
+    principals: () => Promise.resolve(keystore.directory()),
     accountId: () => Promise.resolve(keystore.local().caller.accountId),
     region: runtime.settings.region ?? DEFAULT_REGION,
     stdout: process.stdout,

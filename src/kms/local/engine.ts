@@ -35,7 +35,7 @@ export class Engine {
     readonly clock: Clock,
     readonly region: Region,
   ) {
-    this.repo = new KeyRepository(keystore.db)
+    this.repo = new KeyRepository(keystore.db, keystore.reads)
   }
 
   arn(keyId: string): string {

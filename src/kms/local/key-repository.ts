@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { KeyState, Origin, ExpirationModel } from '../types/index.js'
+import type { ReadCache } from './read-cache.js'
 
 export interface KeyRow {
   key_id: string
@@ -39,7 +40,11 @@ export interface AliasRow {
 export class KeyRepository {
   private readonly s: Record<string, Database.Statement>
 
-  constructor(db: Database.Database) {
+  /** `reads` serves the lookups made on every request (key, version, alias) while unchanged. */
+  constructor(
+    db: Database.Database,
+    private readonly reads: ReadCache,
+  ) {
     const p = (sql: string) => db.prepare(sql)
     this.s = {
       key: p(`SELECT * FROM kms_keys WHERE key_id = ?`),
@@ -81,7 +86,7 @@ export class KeyRepository {
   }
 
   key(keyId: string): KeyRow | undefined {
-    return this.s['key']!.get(keyId) as KeyRow | undefined
+    return this.reads.get(`key\0${keyId}`, () => this.s['key']!.get(keyId) as KeyRow | undefined)
   }
 
   keyIdsAfter(marker: string, limit: number): string[] {
@@ -117,7 +122,10 @@ export class KeyRepository {
   }
 
   version(keyId: string, version: number): VersionRow | undefined {
-    return this.s['version']!.get(keyId, version) as VersionRow | undefined
+    return this.reads.get(
+      `version\0${keyId}\0${version}`,
+      () => this.s['version']!.get(keyId, version) as VersionRow | undefined,
+    )
   }
 
   versions(keyId: string): VersionRow[] {
@@ -140,7 +148,10 @@ export class KeyRepository {
   }
 
   alias(name: string): AliasRow | undefined {
-    return this.s['alias']!.get(name) as AliasRow | undefined
+    return this.reads.get(
+      `alias\0${name}`,
+      () => this.s['alias']!.get(name) as AliasRow | undefined,
+    )
   }
 
   aliases(after: string, limit: number, keyId?: string): AliasRow[] {

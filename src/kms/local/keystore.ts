@@ -21,6 +21,7 @@ import {
   scryptKey,
 } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
+import { ReadCache } from './read-cache.js'
 import { SCHEMA } from './schema.js'
 
 export interface KeystoreOptions {
@@ -46,9 +47,12 @@ export class Keystore implements Sealer {
   readonly db: Database.Database
   private rootKey: Uint8Array
   private readonly offsetStmt: Database.Statement
+  /** Rows read on every request, kept while the keystore is unchanged (see ReadCache). */
+  readonly reads: ReadCache
 
   private constructor(db: Database.Database, rootKey: Uint8Array) {
     this.db = db
+    this.reads = new ReadCache(db)
     this.rootKey = rootKey
     this.offsetStmt = db.prepare(`SELECT value FROM meta WHERE name = 'clock_offset_ms'`)
   }
@@ -114,8 +118,10 @@ export class Keystore implements Sealer {
 
   /** Milliseconds the keystore's clock runs ahead of the system clock (`sealbox kms advance-clock`). */
   clockOffsetMs(): number {
-    const row = this.offsetStmt.get() as { value: string } | undefined
-    return row === undefined ? 0 : Number(row.value)
+    return this.reads.get('clock offset', () => {
+      const row = this.offsetStmt.get() as { value: string } | undefined
+      return row === undefined ? 0 : Number(row.value)
+    })
   }
 
   advanceClock(ms: number): number {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { setImmediate as tick } from 'node:timers/promises'
+import { test } from 'node:test'
+import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ReadCache } from '../../src/kms/local/read-cache.js'
+import { bytes, openTestKms } from './open-test-kms.js'
+
+const run = promisify(execFile)
+
+function table(): { db: Database.Database; path: string; read: (k: string) => unknown } {
+  const path = join(mkdtempSync(join(tmpdir(), 'sealbox-reads-')), 'cache.db')
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)')
+  const stmt = db.prepare<[string], { v: string }>('SELECT v FROM t WHERE k = ?')
+  return { db, path, read: (k) => stmt.get(k) }
+}
+
+test('a write on the same connection is seen by the very next read', () => {
+  const { db, read } = table()
+  const cache = new ReadCache(db)
+  let reads = 0
+  const get = () => cache.get('a', () => (reads++, read('a')))
+  assert.equal(get(), undefined)
+  assert.equal(get(), undefined)
+  assert.equal(reads, 1, 'the second read is served from the cache')
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  assert.deepEqual(get(), { v: '1' })
+  db.close()
+})
+
+test('inside a transaction reads go to the database and see its own writes', () => {
+  const { db, read } = table()
+  const cache = new ReadCache(db)
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '1' },
+  )
+  db.transaction(() => {
+    db.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
+    assert.deepEqual(
+      cache.get('a', () => read('a')),
+      { v: '2' },
+    )
+  })()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '2' },
+  )
+  db.close()
+})
+
+test('a commit by another connection is seen from the next turn of the event loop', async () => {
+  const { db, path, read } = table()
+  const cache = new ReadCache(db)
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '1' },
+  )
+  const other = new Database(path)
+  other.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
+  other.close()
+  await tick()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '2' },
+  )
+  db.close()
+})
+
+test('cached values are frozen: a caller cannot change what the next one reads', () => {
+  const { db } = table()
+  const cache = new ReadCache(db)
+  const value = cache.get('a', () => ({ state: 'Enabled' }))
+  assert.throws(() => {
+    ;(value as { state: string }).state = 'Disabled'
+  }, TypeError)
+  assert.deepEqual(
+    cache.get('a', () => ({ state: 'other' })),
+    { state: 'Enabled' },
+  )
+  db.close()
+})
+
+test('a key disabled by another process is refused on the next call', async () => {
+  const t = openTestKms()
+  try {
+    const { keyMetadata } = await t.kms.createKey({})
+    await t.kms.encrypt({ keyId: keyMetadata.keyId, plaintext: bytes('x') })
+    // a separate process with its own connection disables the key
+    const script = `
+      import Database from 'better-sqlite3'
+      const db = new Database(process.argv[1] + '/keystore.db')
+      db.prepare("UPDATE kms_keys SET state = 'Disabled' WHERE key_id = ?").run(process.argv[2])`
+    await run(process.execPath, ['--input-type=module', '-e', script, t.home, keyMetadata.keyId], {
+      cwd: process.cwd(),
+    })
+    await assert.rejects(
+      t.kms.encrypt({ keyId: keyMetadata.keyId, plaintext: bytes('x') }),
+      /DisabledException|is disabled/,
+    )
+  } finally {
+    t.close()
+  }
+})
