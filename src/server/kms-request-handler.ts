@@ -59,6 +59,7 @@ function rawHeaderPairs(raw: string[]): Array<readonly [string, string]> {
  */
 export function createKmsRequestHandler(
   options: KmsHandlerOptions,
+  connection: { closing(): boolean } = { closing: () => false },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const verifier =
@@ -84,11 +85,19 @@ export function createKmsRequestHandler(
 
   function send(res: ServerResponse, requestId: string, status: number, body: string): void {
     if (res.headersSent || res.destroyed) return
-    res.statusCode = status
-    res.setHeader('x-amzn-RequestId', requestId)
-    res.setHeader('Content-Type', CONTENT_TYPE)
-    res.setHeader('Content-Length', Buffer.byteLength(body))
-    res.setHeader('Date', dateHeader())
+    // one writeHead with a flat list: cheaper than four setHeader calls on every answer
+    const headers = [
+      'x-amzn-RequestId',
+      requestId,
+      'Content-Type',
+      CONTENT_TYPE,
+      'Content-Length',
+      String(Buffer.byteLength(body)),
+      'Date',
+      dateHeader(),
+    ]
+    if (connection.closing()) headers.push('Connection', 'close')
+    res.writeHead(status, headers)
     res.end(body)
   }
 

@@ -1,9 +1,4 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { randomUUID } from '../crypto/index.js'
@@ -53,15 +48,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 
 /** Starts the AWS KMS JSON 1.1 endpoint; resolves once it is listening. */
 export async function startKmsServer(options: KmsServerOptions): Promise<RunningKmsServer> {
-  const handle = createKmsRequestHandler(options)
-  const inFlight = new Set<ServerResponse>()
   let stopping = false
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    if (stopping) res.setHeader('Connection', 'close')
-    inFlight.add(res)
-    res.once('close', () => inFlight.delete(res))
-    handle(req, res)
-  }
+  // Once stopping, every answer still to come ends its connection instead of keeping it alive.
+  const handler = createKmsRequestHandler(options, { closing: () => stopping })
   const server: Server =
     options.tls === undefined
       ? createHttpServer({ requestTimeout: 30_000 }, handler)
@@ -90,8 +79,6 @@ export async function startKmsServer(options: KmsServerOptions): Promise<Running
     close(graceMs = 10_000) {
       closing ??= new Promise<void>((resolve) => {
         stopping = true
-        // Answers still to come end their connection instead of keeping it alive.
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close')
         const force = setTimeout(() => server.closeAllConnections(), graceMs)
         force.unref()
         server.close(() => {
