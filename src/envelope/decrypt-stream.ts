@@ -1,4 +1,4 @@
-import { zero } from '../bytes/index.js'
+import { singleChunk, zero } from '../bytes/index.js'
 import { SealboxError } from '../errors/index.js'
 import { beginOpen, parseHeader, suiteHex, type BodyDecoder } from '../format/index.js'
 import { readMessageHeader, type ReadHeaderResult } from './header-reader.js'
@@ -96,7 +96,7 @@ export async function decryptBytes(
   let info: MessageHeaderInfo | undefined
   const parts: Uint8Array[] = []
   try {
-    for await (const part of decryptWithHeader(once(message), options, (i) => (info = i)))
+    for await (const part of decryptWithHeader(singleChunk(message), options, (i) => (info = i)))
       parts.push(part)
   } catch (e) {
     for (const p of parts) zero(p)
@@ -141,6 +141,3 @@ export async function readHeader(
   }
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}

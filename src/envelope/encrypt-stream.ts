@@ -1,4 +1,4 @@
-import { zero } from '../bytes/index.js'
+import { singleChunk, zero } from '../bytes/index.js'
 import { SealboxError } from '../errors/index.js'
 import {
   algorithmSuite,
@@ -119,11 +119,8 @@ export async function encryptBytes(
     options.cache !== undefined && options.plaintextLength === undefined
       ? { ...options, plaintextLength: plaintext.length }
       : options
-  for await (const part of encryptStream(once(plaintext), opts)) parts.push(part)
+  for await (const part of encryptStream(singleChunk(plaintext), opts)) parts.push(part)
   const out = Buffer.concat(parts)
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}

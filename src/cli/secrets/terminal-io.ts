@@ -1,5 +1,6 @@
 import { link, lstat, rename, unlink } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
+import { singleChunk } from '../../bytes/index.js'
 import { SealboxError } from '../../errors/index.js'
 import { writeAtomically } from '../../file/index.js'
 
@@ -156,14 +157,11 @@ export function writeFileAtomic(
   source: AsyncIterable<Uint8Array> | Uint8Array,
   options: { force?: boolean } = {},
 ): Promise<number> {
-  return writeAtomically(path, source instanceof Uint8Array ? once(source) : source, {
+  return writeAtomically(path, source instanceof Uint8Array ? singleChunk(source) : source, {
     force: options.force === true,
   })
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}
 
 /** Writes a stream to a writable, waiting for drain (backpressure) and for the final flush. */
 export async function writeAll(out: Writable, source: AsyncIterable<Uint8Array>): Promise<number> {
