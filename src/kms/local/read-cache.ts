@@ -9,8 +9,9 @@ const MAX_ENTRIES = 10_000
  *
  * The cache is dropped when this connection has written anything (`total_changes()`, checked
  * on every read, exact) or another connection, in this process or another, has committed
- * (`PRAGMA data_version`, checked once per synchronous run of the event loop: the reads of one
- * request see the keystore as it was when the request began). Inside a transaction every read
+ * (`PRAGMA data_version`, checked once per synchronous run of the event loop: a request is
+ * handled in one run, so its reads share one check made after the request arrived, and a change
+ * committed before it arrived is always seen). Inside a transaction every read
  * goes to the database, so a transaction sees its own writes. Values are frozen, so a caller
  * cannot change what the next caller reads.
  */
