@@ -34,3 +34,12 @@ test('the bytes look uniform: every byte value appears, in about equal numbers',
   const expected = (draws * 64) / 256
   for (const c of counts) assert.ok(Math.abs(c - expected) < expected * 0.2, `count ${c}`)
 })
+
+test('a count that is not a whole number of bytes is refused, and later draws stay random', () => {
+  for (const n of [Number.NaN, -1, 1.5, undefined, '16', Infinity]) {
+    assert.throws(() => randomBytes(n as number), RangeError)
+  }
+  const draws = [randomBytes(32), randomBytes(32)]
+  for (const d of draws) assert.notDeepEqual(d, new Uint8Array(32))
+  assert.notDeepEqual(draws[0], draws[1])
+})

@@ -10,6 +10,10 @@ const pool = new Uint8Array(POOL_BYTES)
 let used = POOL_BYTES
 
 export function randomBytes(n: number): Uint8Array {
+  // a NaN or fractional count would leave the pool's offset unusable: refuse it outright
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`randomBytes takes a whole number of bytes, not ${String(n)}`)
+  }
   const out = new Uint8Array(n)
   if (n > POOLED_MAX) return randomFillSync(out)
   if (used + n > POOL_BYTES) {
