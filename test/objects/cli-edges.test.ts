@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3'
 import { FsObjectStore } from '../../src/objects/fs/index.js'
 import { MOTO_MISSING, motoAvailable, startMoto, type S3Server } from '../helpers/s3-server.js'
-
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js')
-
-interface Run {
-  child: ChildProcess
-  exited: Promise<number | null>
-  stderr: () => string
-}
-
-function start(root: string, env: NodeJS.ProcessEnv, args: string[]): Run {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, env })
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  child.stdin!.on('error', () => {}) // an early exit shows in the status
-  const exited = new Promise<number | null>((done) => child.on('close', done))
-  return { child, exited, stderr: () => stderr }
-}
+import { startCli } from './cli-process.js'
 
 async function run(
   root: string,
@@ -32,7 +15,7 @@ async function run(
   args: string[],
   input: string | Uint8Array = '',
 ): Promise<{ code: number | null; stderr: string }> {
-  const r = start(root, env, args)
+  const r = startCli(root, env, args)
   r.child.stdout!.resume()
   r.child.stdin!.end(input)
   return { code: await r.exited, stderr: r.stderr() }
@@ -78,7 +61,7 @@ void describe('sealbox cp on the local folder: interrupts, missing buckets, hint
     void test(`${signal} during an upload from a slow stdin leaves no temp file and no object`, async () => {
       const folder = join(buckets, 'bkt')
       const temps = (): string[] => readdirSync(folder).filter((n) => n.startsWith('.~tmp.'))
-      const r = start(root, env, ['cp', '-', 'local://bkt/int.bin'])
+      const r = startCli(root, env, ['cp', '-', 'local://bkt/int.bin'])
       // more than one frame, then the source stalls: the temp file exists and is growing
       await write(r.child.stdin!, Buffer.alloc(3 * 1024 * 1024, 7))
       await until('the temp file is there', () => temps().length > 0)
@@ -130,7 +113,7 @@ void describe('sealbox cp on the local folder: interrupts, missing buckets, hint
     const data = Buffer.alloc(4 * 1024 * 1024, 3)
     const put = await run(root, env, ['cp', '-', 'local://bkt/big'], data)
     assert.equal(put.code, 0, put.stderr)
-    const r = start(root, env, ['cp', 'local://bkt/big', '-'])
+    const r = startCli(root, env, ['cp', 'local://bkt/big', '-'])
     r.child.stdin!.end()
     // like `| head -c 10`: read a little, then close the pipe
     await new Promise<void>((done) => r.child.stdout!.once('data', () => done()))
@@ -181,7 +164,7 @@ void describe('sealbox cp on moto_server: an interrupted multipart upload is abo
         (await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads
           ?.length ?? 0
       try {
-        const r = start(root, env, ['cp', '-', `s3://${s3.bucket}/int.bin`])
+        const r = startCli(root, env, ['cp', '-', `s3://${s3.bucket}/int.bin`])
         // two parts' worth (8 MiB each), then the source stalls
         for (let i = 0; i < 18; i++) await write(r.child.stdin!, Buffer.alloc(1024 * 1024, i))
         await until('a multipart upload is under way', async () => (await uploads()) > 0)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -11,14 +11,13 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3'
 import { FsObjectStore } from '../../src/objects/fs/index.js'
 import { MOTO_MISSING, motoAvailable, startMoto, type S3Server } from '../helpers/s3-server.js'
-
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js')
+import { startCli, type CliRun } from './cli-process.js'
 
 /**
  * Big enough that the copy (decrypt, re-encrypt, write) takes a good fraction of a second here;
@@ -26,21 +25,11 @@ const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js')
  */
 const SIZE = 128 * 1024 * 1024
 
-interface Run {
-  child: ChildProcess
-  exited: Promise<number | null>
-  stderr: () => string
-}
-
-function start(root: string, env: NodeJS.ProcessEnv, args: string[]): Run {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, env })
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  child.stdout!.resume()
-  child.stdin!.on('error', () => {}) // an early exit shows in the status
-  child.stdin!.end()
-  const exited = new Promise<number | null>((done) => child.on('close', done))
-  return { child, exited, stderr: () => stderr }
+function start(root: string, env: NodeJS.ProcessEnv, args: string[]): CliRun {
+  const r = startCli(root, env, args)
+  r.child.stdout!.resume()
+  r.child.stdin!.end()
+  return r
 }
 
 async function run(root: string, env: NodeJS.ProcessEnv, args: string[]): Promise<void> {
