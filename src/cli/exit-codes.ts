@@ -22,6 +22,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   InvalidAliasNameException: EXIT.usage,
   InvalidArnException: EXIT.usage,
   InvalidMarkerException: EXIT.usage,
+  InvalidGrantIdException: EXIT.usage,
+  InvalidGrantTokenException: EXIT.usage,
   MalformedPolicyDocumentException: EXIT.usage,
   NotFoundException: EXIT.notFound,
   ObjectNotFound: EXIT.notFound,

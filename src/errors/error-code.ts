@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'InvalidAliasNameException',
   'InvalidArnException',
   'InvalidCiphertextException',
+  'InvalidGrantIdException',
   'InvalidGrantTokenException',
   'InvalidImportTokenException',
   'InvalidKeyUsageException',

@@ -24,6 +24,7 @@ const AWS_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'InvalidAliasNameException',
   'InvalidArnException',
   'InvalidCiphertextException',
+  'InvalidGrantIdException',
   'InvalidGrantTokenException',
   'InvalidImportTokenException',
   'InvalidKeyUsageException',

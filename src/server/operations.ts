@@ -35,6 +35,21 @@ const numberOfBytes = integer({ min: 1, max: 1024 })
 const dataKeySpec = enumOf('AES_256', 'AES_128')
 const keySpec = enumOf('SYMMETRIC_DEFAULT')
 
+const principalId = string({ min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/ })
+const grantId = () => string({ min: 1, max: 128 })
+const grantOperation = enumOf(
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+)
+const grantPaging = { limit: integer({ min: 1, max: 100 }), marker }
+
 const keyRef = { keyId: required(keyId()) }
 const paging = { limit, marker }
 
@@ -146,6 +161,33 @@ export const OPERATION_INPUTS = {
     bypassPolicyLockoutSafetyCheck: boolean(),
   }),
   ListKeyPolicies: struct({ ...keyRef, ...paging }),
+  CreateGrant: struct({
+    ...keyRef,
+    granteePrincipal: required(principalId),
+    operations: required(list(grantOperation, { min: 1 })),
+    retiringPrincipal: principalId,
+    constraints: struct({
+      encryptionContextSubset: encryptionContext,
+      encryptionContextEquals: encryptionContext,
+    }),
+    grantTokens,
+    name: string({ min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ }),
+    dryRun: boolean(),
+  }),
+  ListGrants: struct({
+    ...keyRef,
+    ...grantPaging,
+    grantId: grantId(),
+    granteePrincipal: principalId,
+  }),
+  ListRetirableGrants: struct({ ...grantPaging, retiringPrincipal: required(principalId) }),
+  RetireGrant: struct({
+    grantToken: string({ min: 1, max: 8192 }),
+    keyId: keyId(),
+    grantId: grantId(),
+    dryRun: boolean(),
+  }),
+  RevokeGrant: struct({ ...keyRef, grantId: required(grantId()), dryRun: boolean() }),
 } satisfies { [Op in KmsOperationName]: Shape<KmsInput<Op>> }
 
 type Same<A, B> = [A] extends [B]

@@ -16,6 +16,7 @@ kmsConformance('kms/aws through @aws-sdk/client-kms to sealbox serve', async () 
   })
   return {
     kms: client.port,
+    principal: principal.Arn,
     close: async () => {
       client.close()
       await serve.stop()

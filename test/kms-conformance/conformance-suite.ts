@@ -7,6 +7,8 @@ import type { KmsPort } from '../../src/kms/types/index.js'
 /** One target of the suite: a KMS port acting for a principal allowed everything on its keys. */
 export interface ConformanceTarget {
   kms: KmsPort
+  /** The ARN the port acts as. */
+  principal: string
   close(): Promise<void>
 }
 
@@ -332,6 +334,122 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
       } while (marker !== undefined && pages < 1000)
       assert.ok(seen.has(keyArn) && seen.has(otherArn))
       assert.ok(pages >= 2)
+    })
+
+    void test('grants: create, list with filters and pages, retire by token, revoke; errors as AWS names them', async () => {
+      const grantee = 'arn:aws:iam::444455556666:user/grantee'
+      const created = await kms.createGrant({
+        keyId,
+        granteePrincipal: grantee,
+        operations: ['Decrypt', 'Encrypt', 'Decrypt'],
+        retiringPrincipal: target.principal,
+        constraints: { encryptionContextSubset: { Department: 'IT' } },
+        name: `conformance-${suffix}`,
+      })
+      assert.match(created.grantId, /^[0-9a-f]{64}$/)
+      assert.ok(created.grantToken.length > 32)
+      // the same name and parameters again: the same grant
+      const again = await kms.createGrant({
+        keyId: keyArn,
+        granteePrincipal: grantee,
+        operations: ['Encrypt', 'Decrypt'],
+        retiringPrincipal: target.principal,
+        constraints: { encryptionContextSubset: { Department: 'IT' } },
+        name: `conformance-${suffix}`,
+      })
+      assert.equal(again.grantId, created.grantId)
+      const second = await kms.createGrant({
+        keyId,
+        granteePrincipal: 'arn:aws:iam::444455556666:role/other',
+        operations: ['DescribeKey'],
+      })
+
+      const listed = await kms.listGrants({ keyId })
+      assert.equal(listed.truncated, false)
+      assert.equal(listed.grants.length, 2)
+      const entry = listed.grants.find((g) => g.grantId === created.grantId)!
+      assert.equal(entry.keyId, keyArn)
+      assert.equal(entry.granteePrincipal, grantee)
+      assert.equal(entry.retiringPrincipal, target.principal)
+      assert.equal(entry.name, `conformance-${suffix}`)
+      assert.equal(entry.issuingAccount, `arn:aws:iam::${keyArn.split(':')[4]}:root`)
+      assert.deepEqual([...entry.operations].sort(), ['Decrypt', 'Encrypt'])
+      assert.deepEqual(entry.constraints, { encryptionContextSubset: { Department: 'IT' } })
+      assert.ok(entry.creationDate instanceof Date)
+      const byGrantee = await kms.listGrants({ keyId, granteePrincipal: grantee })
+      assert.deepEqual(
+        byGrantee.grants.map((g) => g.grantId),
+        [created.grantId],
+      )
+      const byId = await kms.listGrants({ keyId, grantId: second.grantId })
+      assert.deepEqual(
+        byId.grants.map((g) => g.grantId),
+        [second.grantId],
+      )
+      const first = await kms.listGrants({ keyId, limit: 1 })
+      assert.equal(first.truncated, true)
+      const rest = await kms.listGrants({ keyId, limit: 1, marker: first.nextMarker! })
+      assert.equal(rest.truncated, false)
+      assert.deepEqual(
+        [...first.grants, ...rest.grants].map((g) => g.grantId).sort(),
+        [created.grantId, second.grantId].sort(),
+      )
+      const retirable = await kms.listRetirableGrants({ retiringPrincipal: target.principal })
+      assert.deepEqual(
+        retirable.grants.map((g) => g.grantId),
+        [created.grantId],
+      )
+
+      await refusedWith(
+        kms.createGrant({
+          keyId,
+          granteePrincipal: grantee,
+          operations: ['ScheduleKeyDeletion' as 'Encrypt'],
+        }),
+        'ValidationException',
+      )
+      await refusedWith(
+        kms.createGrant({ keyId, granteePrincipal: 'not a principal', operations: ['Encrypt'] }),
+        'ValidationException',
+      )
+      await refusedWith(
+        kms.createGrant({
+          keyId,
+          granteePrincipal: grantee,
+          operations: ['Encrypt'],
+          constraints: { encryptionContextSubset: { a: 'b' }, encryptionContextEquals: { a: 'b' } },
+        }),
+        'ValidationException',
+      )
+      await refusedWith(
+        kms.createGrant({
+          keyId,
+          granteePrincipal: grantee,
+          operations: ['Encrypt'],
+          dryRun: true,
+        }),
+        'DryRunOperationException',
+      )
+      await refusedWith(kms.listGrants({ keyId, grantId: 'nope' }), 'InvalidGrantIdException')
+      await refusedWith(
+        kms.retireGrant({ grantToken: 'not-a-grant-token' }),
+        'InvalidGrantTokenException',
+      )
+      await refusedWith(kms.retireGrant({}), 'ValidationException')
+      await refusedWith(kms.revokeGrant({ keyId, grantId: 'f'.repeat(64) }), 'NotFoundException')
+      await refusedWith(
+        kms.revokeGrant({ keyId: otherArn, grantId: second.grantId }),
+        'NotFoundException',
+      )
+
+      // the retiring principal retires by token; the key's administrator revokes
+      await kms.retireGrant({ grantToken: created.grantToken })
+      await kms.revokeGrant({ keyId, grantId: second.grantId })
+      assert.deepEqual((await kms.listGrants({ keyId })).grants, [])
+      await refusedWith(
+        kms.retireGrant({ grantToken: created.grantToken }),
+        'InvalidGrantTokenException',
+      )
     })
 
     void test('imported key material: wrap with the public key, use, delete', async () => {

@@ -16,6 +16,7 @@ kmsConformance('the embedded KMS in-process', () => {
     accountId: '111122223333',
   })
   return Promise.resolve({
+    principal: 'arn:aws:iam::111122223333:user/conformance',
     kms: local.forCaller({
       principal: 'arn:aws:iam::111122223333:user/conformance',
       accountId: '111122223333',

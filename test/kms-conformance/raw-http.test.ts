@@ -10,6 +10,7 @@ kmsConformance('hand-signed AWS JSON 1.1 requests to sealbox serve (2 workers)',
   const principal = createPrincipal(home, 'conformance')
   const serve = await startServe(home, ['--workers', '2'])
   return {
+    principal: principal.Arn,
     kms: rawKms(serve.url, 'us-east-1', {
       accessKeyId: principal.AccessKeyId,
       secretAccessKey: principal.SecretAccessKey,

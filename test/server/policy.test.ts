@@ -159,6 +159,44 @@ void describe('key policies over HTTP, for the principal that signed', () => {
     await assert.rejects(asUser.decrypt({ ciphertextBlob: ct.ciphertextBlob }), denied)
   })
 
+  void test('a grant lets a principal the policy does not name use the key, for one context', async () => {
+    const app = t.principals.create('grant-app', ACCOUNT)
+    const asApp = client(app)
+    const policy = keyPolicyFor({ accountId: ACCOUNT, admins: [admin.arn], users: [user.arn] })
+    const keyId = (await asAdmin.createKey({ policy })).keyMetadata.keyId
+    await assert.rejects(asApp.encrypt({ keyId, plaintext: bytes('x') }), denied)
+    // key users are not given CreateGrant; key administrators are (kms:Create*)
+    await assert.rejects(
+      asUser.createGrant({ keyId, granteePrincipal: app.arn, operations: ['Encrypt'] }),
+      denied,
+    )
+    const { grantId } = await asAdmin.createGrant({
+      keyId,
+      granteePrincipal: app.arn,
+      operations: ['Encrypt', 'Decrypt'],
+      constraints: { encryptionContextSubset: { Record: 'App/1' } },
+    })
+    const ct = await asApp.encrypt({
+      keyId,
+      plaintext: bytes('granted'),
+      encryptionContext: { Record: 'App/1' },
+    })
+    const pt = await asApp.decrypt({
+      ciphertextBlob: ct.ciphertextBlob,
+      encryptionContext: { Record: 'App/1' },
+    })
+    assert.deepEqual(pt.plaintext, bytes('granted'))
+    await assert.rejects(
+      asApp.encrypt({ keyId, plaintext: bytes('x'), encryptionContext: { Record: 'App/2' } }),
+      denied,
+    )
+    await asAdmin.revokeGrant({ keyId, grantId })
+    await assert.rejects(
+      asApp.encrypt({ keyId, plaintext: bytes('x'), encryptionContext: { Record: 'App/1' } }),
+      denied,
+    )
+  })
+
   void test('every decision is audited under the signing principal', () => {
     const userDenied = [...t.audit.query({ principal: user.arn, outcome: 'AccessDeniedException' })]
     assert.ok(userDenied.some((e) => e.operation === 'ScheduleKeyDeletion'))

@@ -12,6 +12,7 @@ const HELP: Record<string, string> = {
   timestamp: 'ISO 8601 or epoch seconds',
   integer: 'a number',
   string: '',
+  struct: 'a JSON object in AWS member names, e.g. {"EncryptionContextSubset":{"k":"v"}}',
 }
 
 export function register(program: Command, runtime: Runtime): void {

@@ -3,11 +3,11 @@ import type { KmsInput, KmsOperationName } from '../../kms/types/index.js'
 /**
  * How the AWS CLI takes a request member: `blob` is base64 inline or raw bytes from `fileb://`,
  * `map` a JSON object or `k=v,k2=v2`, `list` several values or a JSON array, `tags` JSON or
- * `TagKey=a,TagValue=b` shorthand, `timestamp` ISO 8601 or epoch seconds. A trailing `!` marks
- * a required member.
+ * `TagKey=a,TagValue=b` shorthand, `timestamp` ISO 8601 or epoch seconds, `struct` a JSON
+ * object in AWS's member names. A trailing `!` marks a required member.
  */
 export type ParamType =
-  'string' | 'integer' | 'boolean' | 'blob' | 'map' | 'list' | 'tags' | 'timestamp'
+  'string' | 'integer' | 'boolean' | 'blob' | 'map' | 'list' | 'tags' | 'timestamp' | 'struct'
 export type ParamSpec = ParamType | `${ParamType}!`
 
 export interface OperationSpec<Op extends KmsOperationName> {
@@ -192,6 +192,37 @@ export const OPERATIONS: { [Op in KmsOperationName]: OperationSpec<Op> } = {
     summary: "list a key's policy names",
     params: { keyId: KEY, ...PAGING },
     pages: 'policyNames',
+  },
+  CreateGrant: {
+    summary: 'let a principal use a key for some operations, optionally bound to a context',
+    params: {
+      keyId: KEY,
+      granteePrincipal: 'string!',
+      operations: 'list!',
+      retiringPrincipal: 'string',
+      constraints: 'struct',
+      grantTokens: 'list',
+      name: 'string',
+      dryRun: 'boolean',
+    },
+  },
+  ListGrants: {
+    summary: "list a key's grants",
+    params: { keyId: KEY, grantId: 'string', granteePrincipal: 'string', ...PAGING },
+    pages: 'grants',
+  },
+  ListRetirableGrants: {
+    summary: 'list the grants a principal may retire',
+    params: { retiringPrincipal: 'string!', ...PAGING },
+    pages: 'grants',
+  },
+  RetireGrant: {
+    summary: 'retire a grant (as its retiring or grantee principal), by token or by key and id',
+    params: { grantToken: 'string', keyId: 'string', grantId: 'string', dryRun: 'boolean' },
+  },
+  RevokeGrant: {
+    summary: 'revoke a grant of a key',
+    params: { keyId: KEY, grantId: 'string!', dryRun: 'boolean' },
   },
 }
 

@@ -91,6 +91,13 @@ export function wireValue(
     }
     case 'timestamp':
       return timestampValue(asText(loaded).trim(), flag)
+    case 'struct': {
+      const value = parseJson(asText(loaded), flag)
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw usage(flag, 'expected a JSON object')
+      }
+      return value
+    }
     case 'map': {
       const text = asText(loaded).trim()
       return text.startsWith('{')

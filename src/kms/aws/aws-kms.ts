@@ -1,7 +1,12 @@
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
+  CreateGrantCommand,
   CreateKeyCommand,
+  ListGrantsCommand,
+  ListRetirableGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
   DecryptCommand,
   DeleteAliasCommand,
   DeleteImportedKeyMaterialCommand,
@@ -79,6 +84,11 @@ const COMMANDS = {
   GetKeyPolicy: GetKeyPolicyCommand,
   PutKeyPolicy: PutKeyPolicyCommand,
   ListKeyPolicies: ListKeyPoliciesCommand,
+  CreateGrant: CreateGrantCommand,
+  ListGrants: ListGrantsCommand,
+  ListRetirableGrants: ListRetirableGrantsCommand,
+  RetireGrant: RetireGrantCommand,
+  RevokeGrant: RevokeGrantCommand,
 } as const satisfies Record<KmsOperationName, unknown>
 
 type AnyCommand = new (input: unknown) => Parameters<KMSClient['send']>[0]

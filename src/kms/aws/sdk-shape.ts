@@ -4,11 +4,15 @@ const OPAQUE_MAPS = new Set([
   'encryptionContext',
   'sourceEncryptionContext',
   'destinationEncryptionContext',
+  'encryptionContextSubset',
+  'encryptionContextEquals',
 ])
 const OPAQUE_WIRE_MAPS = new Set([
   'EncryptionContext',
   'SourceEncryptionContext',
   'DestinationEncryptionContext',
+  'EncryptionContextSubset',
+  'EncryptionContextEquals',
 ])
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,8 @@ import type { EncryptionContext } from '../../encoding/index.js'
 import { SealboxError } from '../../errors/index.js'
 import type { Caller, KeyMetadata, KmsOperationName } from '../types/index.js'
 import { aliasArn, keyArn, parseKeyRef, type Region } from './key-ids.js'
+import { GrantRepository, type Grant } from './grant-repository.js'
+import { grantAllows } from './grant-rules.js'
 import { KeyRepository, type KeyRow } from './key-repository.js'
 import { checkKeyState } from './key-state.js'
 import type { Keystore } from './keystore.js'
@@ -28,6 +30,7 @@ export interface Call {
  */
 export class Engine {
   readonly repo: KeyRepository
+  readonly grants: GrantRepository
   private readonly materials = new Map<string, Uint8Array>()
 
   constructor(
@@ -36,6 +39,7 @@ export class Engine {
     readonly region: Region,
   ) {
     this.repo = new KeyRepository(keystore.db, keystore.reads)
+    this.grants = new GrantRepository(keystore.db, keystore.reads)
   }
 
   arn(keyId: string): string {
@@ -48,12 +52,18 @@ export class Engine {
 
   /**
    * The key a reference names, after its lifecycle has caught up with the clock, checked for
-   * `call.op` and authorized for `action` (`kms:<op>` unless given).
+   * `call.op` and authorized for `action` (`kms:<op>` unless given) by the key policy or a grant.
    */
   key(
     call: Call,
     ref: string,
-    opts: { allowAlias: boolean; action?: string; context?: EncryptionContext },
+    opts: {
+      allowAlias: boolean
+      action?: string
+      context?: EncryptionContext
+      /** Which of the caller's grants give the permission (default: one allowing the action). */
+      grant?: (grant: Grant) => boolean
+    },
   ): KeyRow {
     const form = parseKeyRef(this.region, ref, opts.allowAlias)
     let keyId: string
@@ -74,12 +84,22 @@ export class Engine {
     if (key === undefined)
       throw new SealboxError('NotFoundException', `Key '${arn}' does not exist`)
     call.keyArn ??= arn
-    this.authorize(call, key, opts.action ?? `kms:${call.op}`, opts.context)
+    this.authorize(call, key, opts.action ?? `kms:${call.op}`, opts.context, opts.grant)
     checkKeyState(call.op, key, arn)
     return key
   }
 
-  authorize(call: Call, key: KeyRow, action: string, context?: EncryptionContext): void {
+  /**
+   * The key policy decides; where it only fails to allow (no explicit Deny), a grant to the
+   * caller on the key may allow instead.
+   */
+  authorize(
+    call: Call,
+    key: KeyRow,
+    action: string,
+    context?: EncryptionContext,
+    grantCovers: (grant: Grant) => boolean = (g) => grantAllows(g, action.slice(4), context),
+  ): void {
     const decision = evaluatePolicy(key.policy, {
       principal: call.caller.principal,
       callerAccount: call.caller.accountId,
@@ -87,7 +107,13 @@ export class Engine {
       resource: this.arn(key.key_id),
       ...(context === undefined ? {} : { encryptionContext: context }),
     })
-    if (!decision.allowed) throw new SealboxError('AccessDeniedException', decision.reason)
+    if (decision.allowed) return
+    if (
+      !decision.explicitDeny &&
+      this.grants.ofGrantee(key.key_id, call.caller.principal).some(grantCovers)
+    )
+      return
+    throw new SealboxError('AccessDeniedException', decision.reason)
   }
 
   /** Reads a key, first applying what the clock says happened: deletion, rotation, expiry. */

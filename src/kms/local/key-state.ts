@@ -18,6 +18,9 @@ const READ = new Set<KmsOperationName>([
   'ListKeyRotations',
   'ListAliases',
   'DeleteAlias',
+  'ListGrants',
+  'RetireGrant',
+  'RevokeGrant',
 ])
 const ROTATION = new Set<KmsOperationName>([
   'EnableKeyRotation',

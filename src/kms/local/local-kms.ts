@@ -16,6 +16,7 @@ import type { Region } from './key-ids.js'
 import type { Keystore } from './keystore.js'
 import { cryptoOperations } from './operations/crypto-operations.js'
 import type { Handler, Handlers } from './operations/handler.js'
+import { grantOperations } from './operations/grant-operations.js'
 import { importOperations } from './operations/import-operations.js'
 import { keyOperations } from './operations/key-operations.js'
 import { rotationOperations } from './operations/rotation-operations.js'
@@ -27,6 +28,7 @@ const HANDLERS: Handlers = {
   ...cryptoOperations,
   ...rotationOperations,
   ...importOperations,
+  ...grantOperations,
 }
 
 export interface LocalKmsOptions extends Region {

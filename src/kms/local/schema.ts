@@ -40,6 +40,20 @@ CREATE TABLE IF NOT EXISTS kms_tags (
   tag_value TEXT NOT NULL,
   PRIMARY KEY (key_id, tag_key)
 );
+CREATE TABLE IF NOT EXISTS kms_grants (
+  grant_id TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES kms_keys(key_id) ON DELETE CASCADE,
+  token TEXT NOT NULL UNIQUE,
+  name TEXT,
+  grantee TEXT NOT NULL,
+  retiring TEXT,
+  issuing_account TEXT NOT NULL,
+  operations TEXT NOT NULL,
+  constraints TEXT,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kms_grants_by_key ON kms_grants(key_id, grant_id);
+CREATE INDEX IF NOT EXISTS kms_grants_by_retiring ON kms_grants(retiring, grant_id);
 CREATE TABLE IF NOT EXISTS kms_import_tokens (
   token_id TEXT PRIMARY KEY,
   key_id TEXT NOT NULL REFERENCES kms_keys(key_id) ON DELETE CASCADE,

@@ -67,3 +67,33 @@ export interface Page {
   nextMarker?: string
   truncated: boolean
 }
+
+/** The operations a grant can allow (AWS's GrantOperation; sealbox keys are symmetric). */
+export type GrantOperation =
+  | 'Decrypt'
+  | 'Encrypt'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'ReEncryptFrom'
+  | 'ReEncryptTo'
+  | 'CreateGrant'
+  | 'RetireGrant'
+  | 'DescribeKey'
+
+/** A grant's condition on the encryption context of the cryptographic calls it allows. */
+export interface GrantConstraints {
+  encryptionContextSubset?: Record<string, string>
+  encryptionContextEquals?: Record<string, string>
+}
+
+export interface GrantListEntry {
+  keyId: string
+  grantId: string
+  name?: string
+  creationDate: Date
+  granteePrincipal: string
+  retiringPrincipal?: string
+  issuingAccount: string
+  operations: GrantOperation[]
+  constraints?: GrantConstraints
+}

@@ -3,6 +3,9 @@ import type {
   AliasListEntry,
   EncryptionAlgorithm,
   ExpirationModel,
+  GrantConstraints,
+  GrantListEntry,
+  GrantOperation,
   KeyMetadata,
   KeySpec,
   KeyState,
@@ -164,6 +167,25 @@ export interface KmsOperations {
     Empty,
   ]
   ListKeyPolicies: [KeyRef & Paging, Page & { policyNames: string[] }]
+  CreateGrant: [
+    KeyRef & {
+      granteePrincipal: string
+      operations: GrantOperation[]
+      retiringPrincipal?: string
+      constraints?: GrantConstraints
+      grantTokens?: string[]
+      name?: string
+      dryRun?: boolean
+    },
+    { grantToken: string; grantId: string },
+  ]
+  ListGrants: [
+    KeyRef & Paging & { grantId?: string; granteePrincipal?: string },
+    Page & { grants: GrantListEntry[] },
+  ]
+  ListRetirableGrants: [Paging & { retiringPrincipal: string }, Page & { grants: GrantListEntry[] }]
+  RetireGrant: [{ grantToken?: string; keyId?: string; grantId?: string; dryRun?: boolean }, Empty]
+  RevokeGrant: [KeyRef & { grantId: string; dryRun?: boolean }, Empty]
 }
 
 export type KmsOperationName = keyof KmsOperations
@@ -208,6 +230,11 @@ export const KMS_OPERATION_NAMES = [
   'GetKeyPolicy',
   'PutKeyPolicy',
   'ListKeyPolicies',
+  'CreateGrant',
+  'ListGrants',
+  'ListRetirableGrants',
+  'RetireGrant',
+  'RevokeGrant',
 ] as const satisfies readonly KmsOperationName[]
 
 /** `GenerateDataKey` → `generateDataKey`. */

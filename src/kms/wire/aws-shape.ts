@@ -24,6 +24,8 @@ const OPAQUE_MAPS = new Set([
   'encryptionContext',
   'sourceEncryptionContext',
   'destinationEncryptionContext',
+  'encryptionContextSubset',
+  'encryptionContextEquals',
 ])
 const SPECIAL_TO_WIRE: Record<string, string> = { awsAccountId: 'AWSAccountId' }
 const SPECIAL_FROM_WIRE: Record<string, string> = { AWSAccountId: 'awsAccountId' }

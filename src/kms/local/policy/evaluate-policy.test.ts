@@ -36,6 +36,7 @@ void describe('evaluatePolicy: effects', () => {
     const p = policy({ ...allowAll, Action: 'kms:Decrypt' })
     assert.deepEqual(evaluatePolicy(p, req()), {
       allowed: false,
+      explicitDeny: false,
       reason: `User: ${ALICE} is not authorized to perform: kms:Encrypt on resource: ${KEY} because no resource-based policy allows the kms:Encrypt action`,
     })
   })
@@ -44,6 +45,7 @@ void describe('evaluatePolicy: effects', () => {
     const deny = { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:Encrypt', Resource: '*' }
     const expected = {
       allowed: false,
+      explicitDeny: true,
       reason: `User: ${ALICE} is not authorized to perform: kms:Encrypt on resource: ${KEY} with an explicit deny in a resource-based policy`,
     }
     assert.deepEqual(evaluatePolicy(policy(allowAll, deny), req()), expected)

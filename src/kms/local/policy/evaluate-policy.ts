@@ -18,7 +18,10 @@ export interface PolicyRequest {
   encryptionContext?: Readonly<Record<string, string>>
 }
 
-export type PolicyDecision = { allowed: true } | { allowed: false; reason: string }
+export type PolicyDecision =
+  | { allowed: true }
+  /** `explicitDeny`: a Deny statement applies, which no grant can override. */
+  | { allowed: false; explicitDeny: boolean; reason: string }
 
 // Every KMS call evaluates its key's policy; compiling once per distinct document keeps that cheap.
 const CACHE_SIZE = 128
@@ -45,6 +48,7 @@ export function evaluatePolicy(policyJson: string, request: PolicyRequest): Poli
     if (statement.effect === 'Deny') {
       return {
         allowed: false,
+        explicitDeny: true,
         reason: `User: ${request.principal} is not authorized to perform: ${request.action} on resource: ${request.resource} with an explicit deny in a resource-based policy`,
       }
     }
@@ -53,6 +57,7 @@ export function evaluatePolicy(policyJson: string, request: PolicyRequest): Poli
   if (allowed) return { allowed: true }
   return {
     allowed: false,
+    explicitDeny: false,
     reason: `User: ${request.principal} is not authorized to perform: ${request.action} on resource: ${request.resource} because no resource-based policy allows the ${request.action} action`,
   }
 }

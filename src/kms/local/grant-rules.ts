@@ -1,0 +1,81 @@
+import type { EncryptionContext } from '../../encoding/index.js'
+import type { GrantConstraints, GrantOperation } from '../types/index.js'
+import type { Grant } from './grant-repository.js'
+
+// The operations a context constraint applies to; DescribeKey, RetireGrant and CreateGrant
+// are allowed by a constrained grant regardless of any context.
+const TAKES_CONTEXT = new Set<GrantOperation>([
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+])
+
+/** In a grant constraint a context key matches without regard to case; its value exactly. */
+function byLowerKey(context: Readonly<Record<string, string>>): Map<string, string> {
+  return new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]))
+}
+
+function includes(
+  outer: Readonly<Record<string, string>>,
+  inner: Readonly<Record<string, string>>,
+): boolean {
+  const lookup = byLowerKey(outer)
+  return [...byLowerKey(inner)].every(([k, v]) => lookup.get(k) === v)
+}
+
+function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) {
+  return byLowerKey(a).size === byLowerKey(b).size && includes(a, b)
+}
+
+/** Whether a request's encryption context meets a grant's constraints. */
+export function constraintsHold(
+  constraints: GrantConstraints | undefined,
+  context: EncryptionContext,
+): boolean {
+  if (constraints === undefined) return true
+  if (constraints.encryptionContextEquals !== undefined)
+    return sameContext(context, constraints.encryptionContextEquals)
+  if (constraints.encryptionContextSubset !== undefined)
+    return includes(context, constraints.encryptionContextSubset)
+  return true
+}
+
+/** Whether `grant` allows `operation` for a request with this encryption context. */
+export function grantAllows(
+  grant: Grant,
+  operation: string,
+  context: EncryptionContext | undefined,
+): boolean {
+  const op = operation as GrantOperation
+  if (!grant.operations.has(op)) return false
+  return !TAKES_CONTEXT.has(op) || constraintsHold(grant.constraints, context ?? {})
+}
+
+/**
+ * A grant made with the CreateGrant permission of another grant may allow no more than it: its
+ * operations are among the parent's, and its constraint is as strict or stricter.
+ */
+export function withinGrant(
+  parent: Grant,
+  operations: readonly GrantOperation[],
+  constraints: GrantConstraints | undefined,
+): boolean {
+  if (!parent.operations.has('CreateGrant')) return false
+  if (!operations.every((op) => parent.operations.has(op))) return false
+  const p = parent.constraints
+  if (p === undefined) return true
+  if (p.encryptionContextEquals !== undefined) {
+    return (
+      constraints?.encryptionContextEquals !== undefined &&
+      sameContext(constraints.encryptionContextEquals, p.encryptionContextEquals)
+    )
+  }
+  if (p.encryptionContextSubset !== undefined) {
+    const child = constraints?.encryptionContextEquals ?? constraints?.encryptionContextSubset
+    return child !== undefined && includes(child, p.encryptionContextSubset)
+  }
+  return true
+}
