@@ -1,4 +1,4 @@
-import type { KmsInput, KmsOperationName } from '../kms/types/index.js'
+import { GRANT_OPERATIONS, type KmsInput, type KmsOperationName } from '../kms/types/index.js'
 import {
   blob,
   boolean,
@@ -37,17 +37,7 @@ const keySpec = enumOf('SYMMETRIC_DEFAULT')
 
 const principalId = string({ min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/ })
 const grantId = () => string({ min: 1, max: 128 })
-const grantOperation = enumOf(
-  'Decrypt',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-  'CreateGrant',
-  'RetireGrant',
-  'DescribeKey',
-)
+const grantOperation = enumOf(...GRANT_OPERATIONS)
 const grantPaging = { limit: integer({ min: 1, max: 100 }), marker }
 
 const keyRef = { keyId: required(keyId()) }

@@ -69,16 +69,18 @@ export interface Page {
 }
 
 /** The operations a grant can allow (AWS's GrantOperation; sealbox keys are symmetric). */
-export type GrantOperation =
-  | 'Decrypt'
-  | 'Encrypt'
-  | 'GenerateDataKey'
-  | 'GenerateDataKeyWithoutPlaintext'
-  | 'ReEncryptFrom'
-  | 'ReEncryptTo'
-  | 'CreateGrant'
-  | 'RetireGrant'
-  | 'DescribeKey'
+export const GRANT_OPERATIONS = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+] as const
+export type GrantOperation = (typeof GRANT_OPERATIONS)[number]
 
 /** A grant's condition on the encryption context of the cryptographic calls it allows. */
 export interface GrantConstraints {

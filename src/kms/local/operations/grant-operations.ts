@@ -1,6 +1,11 @@
 import { randomBytes } from '../../../crypto/index.js'
 import { SealboxError } from '../../../errors/index.js'
-import type { GrantConstraints, GrantListEntry, GrantOperation } from '../../types/index.js'
+import {
+  GRANT_OPERATIONS,
+  type GrantConstraints,
+  type GrantListEntry,
+  type Page,
+} from '../../types/index.js'
 import type { Call, Engine } from '../engine.js'
 import { toGrant, type GrantRow } from '../grant-repository.js'
 import { parseKeyRef } from '../key-ids.js'
@@ -12,17 +17,7 @@ type GrantOps = 'CreateGrant' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGr
 
 // AWS's quota of grants per key.
 const MAX_GRANTS_PER_KEY = 50_000
-const GRANT_OPERATIONS = new Set<GrantOperation>([
-  'Decrypt',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-  'CreateGrant',
-  'RetireGrant',
-  'DescribeKey',
-])
+const GRANTABLE = new Set<string>(GRANT_OPERATIONS)
 const GRANT_ID = /^[0-9a-f]{64}$/
 // An IAM user or role, an account root, an assumed-role session, or an AWS service principal.
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+|[a-z0-9.-]+\.amazonaws\.com)$/
@@ -111,6 +106,16 @@ function entry(e: Engine, row: GrantRow): GrantListEntry {
   return out
 }
 
+function grantPage(
+  e: Engine,
+  page: Page & { items: GrantRow[] },
+): Page & { grants: GrantListEntry[] } {
+  const grants = page.items.map((r) => entry(e, r))
+  return page.nextMarker === undefined
+    ? { grants, truncated: page.truncated }
+    : { grants, truncated: page.truncated, nextMarker: page.nextMarker }
+}
+
 /** Retiring is for the retiring principal, the grantee when the grant allows it, and the issuing account. */
 function mayRetire(call: Call, row: GrantRow): boolean {
   const caller = call.caller.principal
@@ -131,10 +136,10 @@ export const grantOperations: Handlers<GrantOps> = {
     if (operations.length === 0)
       throw validation('operations', 'Member must have length greater than or equal to 1')
     for (const op of operations) {
-      if (!GRANT_OPERATIONS.has(op)) {
+      if (!GRANTABLE.has(op)) {
         throw validation(
           'operations',
-          `Member must satisfy enum value set: [${[...GRANT_OPERATIONS].join(', ')}]`,
+          `Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]`,
           op,
         )
       }
@@ -201,10 +206,7 @@ export const grantOperations: Handlers<GrantOps> = {
       (r) => r.grant_id,
       50,
     )
-    const grants = page.items.map((r) => entry(e, r))
-    return page.nextMarker === undefined
-      ? { grants, truncated: page.truncated }
-      : { grants, truncated: page.truncated, nextMarker: page.nextMarker }
+    return grantPage(e, page)
   },
 
   ListRetirableGrants(e, call, input) {
@@ -224,10 +226,7 @@ export const grantOperations: Handlers<GrantOps> = {
       (r) => r.grant_id,
       50,
     )
-    const grants = page.items.map((r) => entry(e, r))
-    return page.nextMarker === undefined
-      ? { grants, truncated: page.truncated }
-      : { grants, truncated: page.truncated, nextMarker: page.nextMarker }
+    return grantPage(e, page)
   },
 
   RetireGrant(e, call, input) {
