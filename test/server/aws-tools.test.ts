@@ -235,6 +235,64 @@ void describe('the AWS CLI against sealbox serve', () => {
     },
   )
 
+  void test(
+    'create-grant with shorthand constraints, list-grants, retire-grant, revoke-grant',
+    awsSkip,
+    async () => {
+      const created = JSON.parse(
+        await ok([
+          'create-grant',
+          '--key-id',
+          key(),
+          '--grantee-principal',
+          'arn:aws:iam::444455556666:user/grantee',
+          '--operations',
+          'Encrypt',
+          'Decrypt',
+          '--retiring-principal',
+          alice.Arn,
+          '--constraints',
+          'EncryptionContextSubset={Department=IT}',
+          '--name',
+          'cli-grant',
+        ]),
+      ) as Record<string, string>
+      assert.match(created['GrantId']!, /^[0-9a-f]{64}$/)
+      const listed = JSON.parse(await ok(['list-grants', '--key-id', key()])) as {
+        Grants: Array<Record<string, unknown>>
+      }
+      assert.equal(listed.Grants.length, 1)
+      assert.deepEqual(listed.Grants[0]!['Constraints'], {
+        EncryptionContextSubset: { Department: 'IT' },
+      })
+      assert.deepEqual(listed.Grants[0]!['Operations'], ['Encrypt', 'Decrypt'])
+      assert.equal(await ok(['retire-grant', '--grant-token', created['GrantToken']!]), '')
+      const second = JSON.parse(
+        await ok([
+          'create-grant',
+          '--key-id',
+          key(),
+          '--grantee-principal',
+          'arn:aws:iam::444455556666:user/grantee',
+          '--operations',
+          'DescribeKey',
+        ]),
+      ) as Record<string, string>
+      assert.equal(
+        await ok(['revoke-grant', '--key-id', key(), '--grant-id', second['GrantId']!]),
+        '',
+      )
+      const after = JSON.parse(await ok(['list-grants', '--key-id', key()])) as {
+        Grants: unknown[]
+      }
+      assert.deepEqual(after.Grants, [])
+      await fails(
+        ['retire-grant', '--grant-token', created['GrantToken']!],
+        'InvalidGrantTokenException',
+      )
+    },
+  )
+
   void test('schedule-key-deletion puts the key in PendingDeletion', awsSkip, async () => {
     const scheduled = JSON.parse(
       await ok(['schedule-key-deletion', '--key-id', key(), '--pending-window-in-days', '7']),
