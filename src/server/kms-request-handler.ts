@@ -4,6 +4,7 @@ import type { Clock } from '../clock/index.js'
 import { randomUUID } from '../crypto/index.js'
 import type { Caller, KmsInput, KmsOperationName, KmsProvider } from '../kms/types/index.js'
 import { awsError, toAwsError, type AwsError } from './aws-error.js'
+import { CryptoRateLimit } from './crypto-rate-limit.js'
 import type { PrincipalDirectory } from './principal-directory.js'
 import { dispatch, inputFor, operationFor } from './router.js'
 import { SigV4Verifier } from './sigv4-verifier.js'
@@ -26,6 +27,13 @@ export interface KmsHandlerOptions {
   region: string
   auth: ServerAuth
   maxBodyBytes?: number
+  /** Cryptographic requests per second before ThrottlingException (AWS's shared quota). */
+  cryptoRequestsPerSecond?: number
+  /**
+   * The share of verified requests answered with an injected KMSInternalException (HTTP 500)
+   * without touching a key, to exercise clients' retries. `random` decides (tests fix it).
+   */
+  faults?: { rate: number; random?: () => number }
   /** Told about failures that are ours (bugs, broken keystore), with the request id. */
   onInternalError?: (error: unknown, requestId: string) => void
 }
@@ -72,6 +80,12 @@ export function createKmsRequestHandler(
         })
       : undefined
   const noAuthCaller = options.auth.mode === 'none' ? options.auth.caller : undefined
+  const rateLimit =
+    options.cryptoRequestsPerSecond === undefined
+      ? undefined
+      : new CryptoRateLimit(options.cryptoRequestsPerSecond)
+  const faults = options.faults
+  const faultRandom = faults?.random ?? Math.random
 
   // The Date header is the KMS clock's time (SDKs correct their clock skew from it); it has a
   // precision of one second, so it is read at most once per second of wall time.
@@ -186,6 +200,16 @@ export function createKmsRequestHandler(
         body,
       }
       caller = authenticate(request, operation, base)
+      if (rateLimit !== undefined && !rateLimit.admit(op)) {
+        throw new Refusal(awsError('ThrottlingException', 'Rate exceeded'), caller.principal, op)
+      }
+      if (faults !== undefined && faultRandom() < faults.rate) {
+        throw new Refusal(
+          awsError('KMSInternalException', 'injected fault (sealbox serve --fault-rate)'),
+          caller.principal,
+          op,
+        )
+      }
       let parsed: unknown = {}
       if (body.length > 0) {
         try {

@@ -20,6 +20,14 @@ export function register(program: Command, runtime: Runtime): void {
       'do not check signatures: every request acts as the account root (or --principal)',
     )
     .option('--principal <arn>', 'with --no-auth: the IAM ARN every request acts as')
+    .option(
+      '--throttle <rps>',
+      'cryptographic requests per second (all workers together) before ThrottlingException, as AWS quotas do',
+    )
+    .option(
+      '--fault-rate <fraction>',
+      'answer this share of requests (e.g. 0.05) with KMSInternalException (HTTP 500), to test retries',
+    )
     .addHelpText(
       'after',
       `

@@ -19,6 +19,16 @@ function banner(options: ServeOptions, deps: RunServeDeps, url: string, workers:
   deps.stderr.write(
     `sealbox: serving the embedded KMS at ${url} (region ${deps.region}, ${workers} worker${workers === 1 ? '' : 's'}, ${auth})\n`,
   )
+  if (options.throttle !== undefined) {
+    deps.stderr.write(
+      `sealbox: cryptographic requests above ${options.throttle} a second get ThrottlingException (--throttle)\n`,
+    )
+  }
+  if (options.faultRate !== undefined) {
+    deps.stderr.write(
+      `sealbox: warning: ${Number((options.faultRate * 100).toPrecision(6))}% of requests get an injected KMSInternalException (--fault-rate)\n`,
+    )
+  }
   deps.stdout.write(`${url}\n`)
 }
 

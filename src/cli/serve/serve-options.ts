@@ -13,6 +13,8 @@ export interface ServeFlags {
   tlsCert?: string
   tlsKey?: string
   workers?: string
+  throttle?: string
+  faultRate?: string
 }
 
 export interface ServeOptions {
@@ -23,6 +25,10 @@ export interface ServeOptions {
   principal: string | undefined
   tls: { cert: Buffer; key: Buffer } | undefined
   workers: number
+  /** Cryptographic requests per second for the whole server (every worker together). */
+  throttle: number | undefined
+  /** The share of requests answered with an injected KMSInternalException. */
+  faultRate: number | undefined
 }
 
 const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::(\d{12}):.+$/
@@ -60,7 +66,22 @@ export function serveOptions(flags: ServeFlags): ServeOptions {
   if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
     tls = { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) }
   }
+  let faultRate: number | undefined
+  if (flags.faultRate !== undefined) {
+    faultRate = Number(flags.faultRate)
+    if (!/^(0|1|0?\.\d+)$/.test(flags.faultRate) || faultRate > 1) {
+      throw new SealboxError(
+        'UsageError',
+        `--fault-rate must be a fraction from 0 to 1, such as 0.05, not '${flags.faultRate}'`,
+      )
+    }
+  }
   return {
+    throttle:
+      flags.throttle === undefined
+        ? undefined
+        : integer(flags.throttle, '--throttle', 1, 1_000_000),
+    faultRate,
     host: flags.host ?? DEFAULT_HOST,
     port: flags.port === undefined ? DEFAULT_PORT : integer(flags.port, '--port', 0, 65535),
     auth,

@@ -49,6 +49,11 @@ export async function startServing(
     host: options.host,
     port: options.port,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
+    // each worker keeps its own bucket: the quota is shared out evenly
+    ...(options.throttle === undefined
+      ? {}
+      : { cryptoRequestsPerSecond: options.throttle / options.workers }),
+    ...(options.faultRate === undefined ? {} : { faults: { rate: options.faultRate } }),
     onInternalError: (error, requestId) => {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
       deps.stderr.write(`sealbox: error: request ${requestId} failed inside the server: ${text}\n`)

@@ -36,7 +36,13 @@ export interface TestServer {
  * key, hash-chained audit log) in a fresh home, listening on 127.0.0.1 with a free port.
  */
 export async function startTestServer(
-  opts: { clock?: Clock; auth?: 'sigv4' | 'none'; maxBodyBytes?: number } = {},
+  opts: {
+    clock?: Clock
+    auth?: 'sigv4' | 'none'
+    maxBodyBytes?: number
+    cryptoRequestsPerSecond?: number
+    faults?: { rate: number; random?: () => number }
+  } = {},
 ): Promise<TestServer> {
   const home = tempHome()
   const clock = opts.clock ?? systemClock
@@ -65,6 +71,10 @@ export async function startTestServer(
     host: '127.0.0.1',
     port: 0,
     ...(opts.maxBodyBytes === undefined ? {} : { maxBodyBytes: opts.maxBodyBytes }),
+    ...(opts.cryptoRequestsPerSecond === undefined
+      ? {}
+      : { cryptoRequestsPerSecond: opts.cryptoRequestsPerSecond }),
+    ...(opts.faults === undefined ? {} : { faults: opts.faults }),
     onInternalError: (e) => internalErrors.push(e),
   })
   return {

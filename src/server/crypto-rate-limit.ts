@@ -1,0 +1,40 @@
+import type { KmsOperationName } from '../kms/types/index.js'
+
+// The operations that share AWS KMS's cryptographic-operations request quota.
+const CRYPTO_OPERATIONS = new Set<KmsOperationName>([
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateRandom',
+])
+
+/**
+ * A token bucket standing in for AWS's shared quota on cryptographic operations: `perSecond`
+ * requests a second, with bursts of up to one second's worth. Beyond it a request is refused
+ * with ThrottlingException, as AWS does, so clients' retry and data-key caching can be tested.
+ */
+export class CryptoRateLimit {
+  private tokens: number
+  private last: number
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = perSecond
+    this.last = this.now()
+  }
+
+  /** Whether `op` may run now; takes a token when it is a cryptographic operation. */
+  admit(op: KmsOperationName): boolean {
+    if (!CRYPTO_OPERATIONS.has(op)) return true
+    const t = this.now()
+    this.tokens = Math.min(this.perSecond, this.tokens + ((t - this.last) / 1000) * this.perSecond)
+    this.last = t
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}
