@@ -178,6 +178,7 @@ export const OPERATION_INPUTS = {
     dryRun: boolean(),
   }),
   RevokeGrant: struct({ ...keyRef, grantId: required(grantId()), dryRun: boolean() }),
+  GetKeyLastUsage: struct(keyRef),
 } satisfies { [Op in KmsOperationName]: Shape<KmsInput<Op>> }
 
 type Same<A, B> = [A] extends [B]

@@ -452,6 +452,32 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
       )
     })
 
+    void test('GetKeyLastUsage: nothing for a new key, then the newest successful cryptographic call', async () => {
+      const fresh = (await kms.createKey({})).keyMetadata
+      const before = await kms.getKeyLastUsage({ keyId: fresh.keyId })
+      assert.equal(before.keyId, fresh.arn)
+      assert.equal(before.keyLastUsage, undefined)
+      assert.equal(before.keyCreationDate.getTime(), fresh.creationDate.getTime())
+      assert.ok(before.trackingStartDate.getTime() <= Date.now())
+      const { ciphertextBlob } = await kms.encrypt({ keyId: fresh.arn, plaintext: bytes('use') })
+      await kms.describeKey({ keyId: fresh.keyId }) // not a cryptographic use
+      await refusedWith(
+        kms.decrypt({ ciphertextBlob, encryptionContext: { wrong: 'context' } }),
+        'InvalidCiphertextException',
+      ) // not a successful one
+      const after = await kms.getKeyLastUsage({ keyId: fresh.arn })
+      assert.equal(after.keyLastUsage?.operation, 'Encrypt')
+      assert.ok(after.keyLastUsage?.timestamp instanceof Date)
+      assert.ok(Math.abs(after.keyLastUsage.timestamp.getTime() - Date.now()) < 60_000)
+      assert.match(after.keyLastUsage.kmsRequestId ?? '', /^[0-9a-f-]{36}$/)
+      await kms.decrypt({ ciphertextBlob })
+      assert.equal(
+        (await kms.getKeyLastUsage({ keyId: fresh.keyId })).keyLastUsage?.operation,
+        'Decrypt',
+      )
+      await refusedWith(kms.getKeyLastUsage({ keyId: 'alias/anything' }), 'NotFoundException')
+    })
+
     void test('imported key material: wrap with the public key, use, delete', async () => {
       await refusedWith(
         kms.getParametersForImport({

@@ -142,7 +142,7 @@ export class SqliteAuditLog implements AuditLog {
       add(`json_extract(context, ?) = ?`, `$."${k.replace(/"/g, '""')}"`)
       args.push(v)
     }
-    const sql = `SELECT * FROM audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${
+    const sql = `SELECT * FROM audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${filter.newestFirst === true ? ' DESC' : ''}${
       filter.limit !== undefined ? ' LIMIT ?' : ''
     }`
     if (filter.limit !== undefined) args.push(filter.limit)

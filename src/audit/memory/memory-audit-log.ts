@@ -20,7 +20,7 @@ export class MemoryAuditLog implements AuditLog {
 
   *query(filter: AuditFilter): Iterable<AuditEvent> {
     let n = 0
-    for (const e of this.events) {
+    for (const e of filter.newestFirst === true ? [...this.events].reverse() : this.events) {
       if (filter.limit !== undefined && n >= filter.limit) return
       if (filter.keyArn !== undefined && e.keyArn !== filter.keyArn) continue
       if (filter.operation !== undefined && e.operation !== filter.operation) continue

@@ -32,6 +32,8 @@ export interface AuditFilter {
   context?: EncryptionContext
   outcome?: string
   limit?: number
+  /** The newest event first (default: in the order they were appended). */
+  newestFirst?: boolean
 }
 
 export type AuditVerifyResult =

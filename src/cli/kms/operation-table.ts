@@ -224,6 +224,10 @@ export const OPERATIONS: { [Op in KmsOperationName]: OperationSpec<Op> } = {
     summary: 'revoke a grant of a key',
     params: { keyId: KEY, grantId: 'string!', dryRun: 'boolean' },
   },
+  GetKeyLastUsage: {
+    summary: "a key's last successful cryptographic use, from the audit log",
+    params: { keyId: KEY },
+  },
 }
 
 /** `GenerateDataKey` → `generate-data-key`: the AWS CLI's subcommand and flag spelling. */

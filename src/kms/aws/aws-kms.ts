@@ -19,6 +19,7 @@ import {
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
+  GetKeyLastUsageCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   GetParametersForImportCommand,
@@ -89,6 +90,7 @@ const COMMANDS = {
   ListRetirableGrants: ListRetirableGrantsCommand,
   RetireGrant: RetireGrantCommand,
   RevokeGrant: RevokeGrantCommand,
+  GetKeyLastUsage: GetKeyLastUsageCommand,
 } as const satisfies Record<KmsOperationName, unknown>
 
 type AnyCommand = new (input: unknown) => Parameters<KMSClient['send']>[0]

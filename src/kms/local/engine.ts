@@ -1,4 +1,5 @@
 import { utf8, zero } from '../../bytes/index.js'
+import type { AuditLog } from '../../audit/types/index.js'
 import type { Clock } from '../../clock/index.js'
 import { randomBytes } from '../../crypto/index.js'
 import type { EncryptionContext } from '../../encoding/index.js'
@@ -37,6 +38,8 @@ export class Engine {
     readonly keystore: Keystore,
     readonly clock: Clock,
     readonly region: Region,
+    /** The audit log the KMS writes: GetKeyLastUsage reads a key's use from it. */
+    readonly audit: AuditLog,
   ) {
     this.repo = new KeyRepository(keystore.db, keystore.reads)
     this.grants = new GrantRepository(keystore.db, keystore.reads)

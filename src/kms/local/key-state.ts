@@ -21,6 +21,7 @@ const READ = new Set<KmsOperationName>([
   'ListGrants',
   'RetireGrant',
   'RevokeGrant',
+  'GetKeyLastUsage',
 ])
 const ROTATION = new Set<KmsOperationName>([
   'EnableKeyRotation',

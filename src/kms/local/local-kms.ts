@@ -21,6 +21,7 @@ import { importOperations } from './operations/import-operations.js'
 import { keyOperations } from './operations/key-operations.js'
 import { rotationOperations } from './operations/rotation-operations.js'
 import { aliasAndTagOperations } from './operations/tag-operations.js'
+import { usageOperations } from './operations/usage-operations.js'
 
 const HANDLERS: Handlers = {
   ...keyOperations,
@@ -29,6 +30,7 @@ const HANDLERS: Handlers = {
   ...rotationOperations,
   ...importOperations,
   ...grantOperations,
+  ...usageOperations,
 }
 
 export interface LocalKmsOptions extends Region {
@@ -48,10 +50,12 @@ export class LocalKms implements KmsProvider {
   private readonly portPrototype: object
 
   constructor(options: LocalKmsOptions) {
-    this.engine = new Engine(options.keystore, options.clock, {
-      region: options.region,
-      accountId: options.accountId,
-    })
+    this.engine = new Engine(
+      options.keystore,
+      options.clock,
+      { region: options.region, accountId: options.accountId },
+      options.audit,
+    )
     this.audit = options.audit
     const prototype: Record<string, unknown> = {}
     const run = this.runAudited.bind(this)

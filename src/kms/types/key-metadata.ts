@@ -99,3 +99,11 @@ export interface GrantListEntry {
   operations: GrantOperation[]
   constraints?: GrantConstraints
 }
+
+/** The last successful cryptographic use of a key (GetKeyLastUsage). */
+export interface KeyLastUsage {
+  operation?: string
+  timestamp?: Date
+  cloudTrailEventId?: string
+  kmsRequestId?: string
+}

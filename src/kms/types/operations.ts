@@ -6,6 +6,7 @@ import type {
   GrantConstraints,
   GrantListEntry,
   GrantOperation,
+  KeyLastUsage,
   KeyMetadata,
   KeySpec,
   KeyState,
@@ -186,6 +187,15 @@ export interface KmsOperations {
   ListRetirableGrants: [Paging & { retiringPrincipal: string }, Page & { grants: GrantListEntry[] }]
   RetireGrant: [{ grantToken?: string; keyId?: string; grantId?: string; dryRun?: boolean }, Empty]
   RevokeGrant: [KeyRef & { grantId: string; dryRun?: boolean }, Empty]
+  GetKeyLastUsage: [
+    KeyRef,
+    {
+      keyId: string
+      keyLastUsage?: KeyLastUsage
+      trackingStartDate: Date
+      keyCreationDate: Date
+    },
+  ]
 }
 
 export type KmsOperationName = keyof KmsOperations
@@ -235,6 +245,7 @@ export const KMS_OPERATION_NAMES = [
   'ListRetirableGrants',
   'RetireGrant',
   'RevokeGrant',
+  'GetKeyLastUsage',
 ] as const satisfies readonly KmsOperationName[]
 
 /** `GenerateDataKey` → `generateDataKey`. */

@@ -18,6 +18,9 @@ const DATES = new Set([
   'onDemandRotationStartDate',
   'rotationDate',
   'lastUpdatedDate',
+  'timestamp',
+  'trackingStartDate',
+  'keyCreationDate',
 ])
 // User data whose keys are never renamed.
 const OPAQUE_MAPS = new Set([
