@@ -89,6 +89,26 @@ base64 unless --cli-binary-format raw-in-base64-out. --output json|text and --qu
     })
   }
   kms
+    .command('seed')
+    .description(
+      'sealbox only: make the keys a JSON file lists exist, found by alias (running it twice changes nothing)',
+    )
+    .argument('<file>', 'the seed file (JSON)')
+    .addHelpText(
+      'after',
+      `
+A seed file lists keys by alias; a key none of whose aliases exist is created:
+  {"keys": [{"aliases": ["alias/orders"], "description": "orders", "tags": {"team": "shop"},
+             "rotationPeriodInDays": 365, "policy": {...}, "enabled": true}]}
+Prints each key's first alias, id, ARN and whether it was created or already there.`,
+    )
+    .action(async (file: string) => {
+      const [{ readSeedFile, applySeed }] = await Promise.all([import('../kms/seed-keys.js')])
+      const keys = readSeedFile(file)
+      const results = await applySeed(await runtime.kms(), keys)
+      stdout.write(`${JSON.stringify({ Keys: results }, null, 4)}\n`)
+    })
+  kms
     .command('advance-clock')
     .description(
       "sealbox only: move the embedded KMS's clock forward, for every process sharing the keystore",

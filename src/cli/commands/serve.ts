@@ -21,6 +21,10 @@ export function register(program: Command, runtime: Runtime): void {
     )
     .option('--principal <arn>', 'with --no-auth: the IAM ARN every request acts as')
     .option(
+      '--seed <file>',
+      "make the keys of a seed file exist before serving (see 'sealbox kms seed --help')",
+    )
+    .option(
       '--throttle <rps>',
       'cryptographic requests per second (all workers together) before ThrottlingException, as AWS quotas do',
     )

@@ -72,6 +72,7 @@ export function serveDeps(runtime: Runtime): RunServeDeps {
     audit: () => Promise.resolve(keystore.local().audit),
     clock: () => Promise.resolve(keystore.local().clock),
     principals: () => Promise.resolve(keystore.directory()),
+    localKms: () => Promise.resolve(keystore.local().kms),
     accountId: () => Promise.resolve(keystore.local().caller.accountId),
     region: runtime.settings.region ?? DEFAULT_REGION,
     stdout: process.stdout,

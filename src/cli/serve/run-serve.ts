@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
+import { applySeed, readSeedFile } from '../kms/seed-keys.js'
 import type { Writable } from 'node:stream'
 import { SealboxError } from '../../errors/index.js'
 import { printWarning } from '../output.js'
@@ -48,8 +49,16 @@ function warnNoAuth(options: ServeOptions, deps: RunServeDeps): void {
 export async function runServe(flags: ServeFlags, deps: RunServeDeps): Promise<void> {
   const options = serveOptions(flags)
   if (cluster.isWorker) return runWorker(options, deps)
+  // a seed file is checked whole before the keystore is touched
+  const seed = options.seed === undefined ? undefined : readSeedFile(options.seed)
   warnNoAuth(options, deps)
   const stopped = stopSignal()
+  if (seed !== undefined) {
+    const results = await applySeed(await deps.localKms(), seed)
+    deps.stderr.write(
+      `sealbox: seeded ${results.map((r) => `${r.Alias} (${r.Status})`).join(', ')}\n`,
+    )
+  }
   if (options.workers === 1) {
     const server = await startServing(options, deps)
     banner(options, deps, server.url, 1)

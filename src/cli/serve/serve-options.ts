@@ -15,6 +15,7 @@ export interface ServeFlags {
   workers?: string
   throttle?: string
   faultRate?: string
+  seed?: string
 }
 
 export interface ServeOptions {
@@ -29,6 +30,8 @@ export interface ServeOptions {
   throttle: number | undefined
   /** The share of requests answered with an injected KMSInternalException. */
   faultRate: number | undefined
+  /** A seed file applied before the server listens. */
+  seed: string | undefined
 }
 
 const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::(\d{12}):.+$/
@@ -82,6 +85,7 @@ export function serveOptions(flags: ServeFlags): ServeOptions {
         ? undefined
         : integer(flags.throttle, '--throttle', 1, 1_000_000),
     faultRate,
+    seed: flags.seed,
     host: flags.host ?? DEFAULT_HOST,
     port: flags.port === undefined ? DEFAULT_PORT : integer(flags.port, '--port', 0, 65535),
     auth,

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream'
 import type { AuditLog } from '../../audit/types/index.js'
 import type { Clock } from '../../clock/index.js'
-import type { KmsProvider } from '../../kms/types/index.js'
+import type { KmsPort, KmsProvider } from '../../kms/types/index.js'
 import {
   startKmsServer,
   type PrincipalDirectory,
@@ -15,6 +15,8 @@ export interface ServeDeps {
   audit: () => Promise<AuditLog>
   clock: () => Promise<Clock>
   principals: () => Promise<PrincipalDirectory>
+  /** The embedded KMS acting for the local user, as `sealbox kms` does (for --seed). */
+  localKms: () => Promise<KmsPort>
   /** The embedded KMS's account: whose root acts under --no-auth. */
   accountId: () => Promise<string>
   region: string

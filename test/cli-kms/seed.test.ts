@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { AwsKms } from '../../src/kms/aws/index.js'
+import { createPrincipal, startServe } from '../server/support/cli.js'
+import { sandbox, sealbox, type Result } from './cli.js'
+
+const SEED = {
+  keys: [
+    {
+      aliases: ['alias/orders', 'alias/orders-v2'],
+      description: 'orders',
+      tags: { team: 'shop' },
+      rotationPeriodInDays: 365,
+    },
+    { aliases: ['alias/archive'], enabled: false },
+  ],
+}
+
+function json<T>(r: Result): T {
+  assert.equal(r.code, 0, `exit ${r.code}\n${r.stderr}`)
+  return JSON.parse(r.stdout) as T
+}
+
+type Seeded = { Keys: Array<{ Alias: string; KeyId: string; Arn: string; Status: string }> }
+
+void describe('sealbox kms seed', () => {
+  void test('creates the keys a file lists, found again by alias: a second run changes nothing', async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    writeFileSync(file, JSON.stringify(SEED))
+    const first = json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    assert.deepEqual(
+      first.Keys.map((k) => [k.Alias, k.Status]),
+      [
+        ['alias/orders', 'created'],
+        ['alias/archive', 'created'],
+      ],
+    )
+    const orders = first.Keys[0]!
+    const describe = (alias: string) =>
+      sealbox(box, 'kms', 'describe-key', '--key-id', alias).then((r) =>
+        json<{ KeyMetadata: Record<string, unknown> }>(r),
+      )
+    const meta = (await describe('alias/orders-v2')).KeyMetadata
+    assert.equal(meta['KeyId'], orders.KeyId)
+    assert.equal(meta['Description'], 'orders')
+    assert.equal((await describe('alias/archive')).KeyMetadata['KeyState'], 'Disabled')
+    const tags = json<{ Tags: unknown[] }>(
+      await sealbox(box, 'kms', 'list-resource-tags', '--key-id', orders.KeyId),
+    )
+    assert.deepEqual(tags.Tags, [{ TagKey: 'team', TagValue: 'shop' }])
+    const rotation = json<Record<string, unknown>>(
+      await sealbox(box, 'kms', 'get-key-rotation-status', '--key-id', orders.KeyId),
+    )
+    assert.equal(rotation['KeyRotationEnabled'], true)
+    assert.equal(rotation['RotationPeriodInDays'], 365)
+
+    const second = json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    assert.deepEqual(
+      second.Keys.map((k) => [k.Alias, k.KeyId, k.Status]),
+      first.Keys.map((k) => [k.Alias, k.KeyId, 'existing']),
+    )
+    const keys = json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys'))
+    assert.equal(keys.Keys.length, 2)
+  })
+
+  void test('a bad file is refused before any key is made, saying where and what', async () => {
+    const box = sandbox()
+    const cases: Array<[unknown, RegExp]> = [
+      ['not json', /seed file: not JSON/],
+      [{ key: [] }, /an object with a "keys" array/],
+      [{ keys: [{ aliases: ['orders'] }] }, /keys\[0\]\.aliases: "orders" is not an alias name/],
+      [{ keys: [{ aliases: ['alias/a'], color: 'red' }] }, /keys\[0\]\.color: not a member/],
+      [
+        { keys: [{ aliases: ['alias/a'] }, { aliases: ['alias/a'] }] },
+        /keys\[1\]\.aliases: alias\/a is named twice/,
+      ],
+      [
+        { keys: [{ aliases: ['alias/a'], rotationPeriodInDays: 30 }] },
+        /rotationPeriodInDays: a whole number of days from 90 to 2560/,
+      ],
+    ]
+    for (const [content, message] of cases) {
+      const file = join(box.work, 'bad.json')
+      writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
+      const r = await sealbox(box, 'kms', 'seed', file)
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, message)
+    }
+    const missing = await sealbox(box, 'kms', 'seed', join(box.work, 'none.json'))
+    assert.equal(missing.code, 3, missing.stderr)
+    assert.match(missing.stderr, /none\.json/)
+    const keys = json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys'))
+    assert.deepEqual(keys.Keys, [])
+  })
+
+  void test('aliases that already name two different keys are a conflict', async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ aliases: ['alias/a'] }, { aliases: ['alias/b'] }] }),
+    )
+    json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    writeFileSync(file, JSON.stringify({ keys: [{ aliases: ['alias/a', 'alias/b'] }] }))
+    const r = await sealbox(box, 'kms', 'seed', file)
+    assert.equal(r.code, 6, r.stderr)
+    assert.match(r.stderr, /already name different keys/)
+  })
+
+  void test('sealbox serve --seed: the keys exist before the first request', async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    writeFileSync(file, JSON.stringify(SEED))
+    const principal = createPrincipal(box.home, 'app')
+    const serve = await startServe(box.home, ['--workers', '2', '--seed', file])
+    const client = new AwsKms({
+      endpoint: serve.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: principal.AccessKeyId,
+        secretAccessKey: principal.SecretAccessKey,
+      },
+      maxAttempts: 1,
+    })
+    try {
+      const { keyMetadata } = await client.port.describeKey({ keyId: 'alias/orders' })
+      assert.equal(keyMetadata.description, 'orders')
+      assert.match(serve.stderr(), /seeded alias\/orders \(created\), alias\/archive \(created\)/)
+    } finally {
+      client.close()
+      await serve.stop()
+    }
+  })
+})
