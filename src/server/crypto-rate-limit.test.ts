@@ -21,3 +21,14 @@ test('only cryptographic operations count against the quota', () => {
   for (const op of ['DescribeKey', 'CreateKey', 'ListGrants', 'ScheduleKeyDeletion'] as const)
     assert.equal(limit.admit(op), true, op)
 })
+
+test('a rate below one a second still admits one request per 1/rate seconds', () => {
+  let now = 0
+  const limit = new CryptoRateLimit(0.5, () => now)
+  assert.equal(limit.admit('Encrypt'), true)
+  assert.equal(limit.admit('Encrypt'), false)
+  now += 1000
+  assert.equal(limit.admit('Encrypt'), false)
+  now += 1000
+  assert.equal(limit.admit('Encrypt'), true)
+})

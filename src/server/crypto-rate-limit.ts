@@ -18,12 +18,14 @@ const CRYPTO_OPERATIONS = new Set<KmsOperationName>([
 export class CryptoRateLimit {
   private tokens: number
   private last: number
+  private readonly burst: number
 
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.tokens = perSecond
+    this.burst = Math.max(1, perSecond)
+    this.tokens = this.burst
     this.last = this.now()
   }
 
@@ -31,7 +33,8 @@ export class CryptoRateLimit {
   admit(op: KmsOperationName): boolean {
     if (!CRYPTO_OPERATIONS.has(op)) return true
     const t = this.now()
-    this.tokens = Math.min(this.perSecond, this.tokens + ((t - this.last) / 1000) * this.perSecond)
+    // a bucket holds at least one token, so a rate below one a second still admits requests
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond)
     this.last = t
     if (this.tokens < 1) return false
     this.tokens -= 1

@@ -110,6 +110,52 @@ void describe('sealbox kms seed', () => {
     assert.match(r.stderr, /already name different keys/)
   })
 
+  void test('a policy that leaves the seeding user out is applied last, so a re-run still finds the key', async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::000000000000:role/app' },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    }
+    writeFileSync(file, JSON.stringify({ keys: [{ aliases: ['alias/app'], policy }] }))
+    const first = json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    assert.equal(first.Keys[0]!.Status, 'created')
+    const second = json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    assert.deepEqual(second.Keys[0], { ...first.Keys[0], Status: 'existing' })
+    // the policy is in force: the seeding user may no longer use the key
+    const r = await sealbox(box, 'kms', 'encrypt', '--key-id', 'alias/app', '--plaintext', 'eA==')
+    assert.equal(r.code, 5, r.stderr)
+    assert.equal(json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys')).Keys.length, 1)
+  })
+
+  void test('an invalid policy or tag is refused with the file, before any key is made', async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        keys: [{ aliases: ['alias/one'] }, { aliases: ['alias/two'], policy: { Statement: 'x' } }],
+      }),
+    )
+    const r = await sealbox(box, 'kms', 'seed', file)
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /keys\[1\]\.policy/)
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ aliases: ['alias/one'], tags: { 'aws:x': 'y' } }] }),
+    )
+    const t = await sealbox(box, 'kms', 'seed', file)
+    assert.equal(t.code, 2, t.stderr)
+    assert.deepEqual(json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys')).Keys, [])
+  })
+
   void test('sealbox serve --seed: the keys exist before the first request', async () => {
     const box = sandbox()
     const file = join(box.work, 'seed.json')

@@ -236,6 +236,91 @@ void describe('grants on the embedded KMS', () => {
     assert.deepEqual(left, { n: 0 })
   })
 
+  void test('kms:GrantOperations and kms:GranteePrincipal in the key policy limit the grants a caller may create', async () => {
+    const dave: Caller = { principal: `arn:aws:iam::${ACCOUNT}:user/dave`, accountId: ACCOUNT }
+    const asDave = t.provider.forCaller(dave)
+    const { keyMetadata } = await t.kms.createKey({
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: ALICE.principal },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Effect: 'Allow',
+            Principal: { AWS: dave.principal },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: {
+              'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+              StringEquals: { 'kms:GranteePrincipal': BOB.principal },
+            },
+          },
+        ],
+      }),
+    })
+    const keyId = keyMetadata.keyId
+    await asDave.createGrant({ keyId, granteePrincipal: BOB.principal, operations: ['Decrypt'] })
+    await refused(
+      asDave.createGrant({
+        keyId,
+        granteePrincipal: BOB.principal,
+        operations: ['Decrypt', 'Encrypt'],
+      }),
+      'AccessDeniedException',
+    )
+    await refused(
+      asDave.createGrant({ keyId, granteePrincipal: dave.principal, operations: ['Decrypt'] }),
+      'AccessDeniedException',
+    )
+  })
+
+  void test('context keys that differ only by case cannot slip an extra pair past EncryptionContextEquals', async () => {
+    const { grantId } = await t.kms.createGrant({
+      keyId: keyArn,
+      granteePrincipal: BOB.principal,
+      operations: ['Encrypt'],
+      constraints: { encryptionContextEquals: { a: '2' } },
+    })
+    const enc = (encryptionContext: Record<string, string>) =>
+      bob.encrypt({ keyId: keyArn, plaintext: bytes('x'), encryptionContext })
+    await enc({ A: '2' })
+    await refused(enc({ A: 'anything', a: '2' }), 'AccessDeniedException')
+    await refused(enc({ a: '2', A: 'anything' }), 'AccessDeniedException')
+    await t.kms.revokeGrant({ keyId: keyArn, grantId })
+  })
+
+  void test("a grant to a role covers the role's sessions; a grant to an account root, the account", async () => {
+    const session: Caller = {
+      principal: `arn:aws:sts::${OTHER}:assumed-role/app/session-1`,
+      accountId: OTHER,
+    }
+    const asSession = t.provider.forCaller(session)
+    const toRole = await t.kms.createGrant({
+      keyId: keyArn,
+      granteePrincipal: `arn:aws:iam::${OTHER}:role/app`,
+      operations: ['Encrypt', 'RetireGrant'],
+    })
+    await asSession.encrypt({ keyId: keyArn, plaintext: bytes('x') })
+    await refused(bob.encrypt({ keyId: keyArn, plaintext: bytes('x') }), 'AccessDeniedException')
+    await asSession.retireGrant({ grantToken: toRole.grantToken })
+    await refused(
+      asSession.encrypt({ keyId: keyArn, plaintext: bytes('x') }),
+      'AccessDeniedException',
+    )
+    const toAccount = await t.kms.createGrant({
+      keyId: keyArn,
+      granteePrincipal: `arn:aws:iam::${OTHER}:root`,
+      operations: ['Encrypt'],
+    })
+    await bob.encrypt({ keyId: keyArn, plaintext: bytes('x') })
+    await asSession.encrypt({ keyId: keyArn, plaintext: bytes('x') })
+    await t.kms.revokeGrant({ keyId: keyArn, grantId: toAccount.grantId })
+  })
+
   void test('every grant call is audited, with the key it names', async () => {
     const before = [...t.audit.query({ operation: 'CreateGrant' })].length
     const { grantToken } = await t.kms.createGrant({

@@ -108,6 +108,7 @@ void describe('sealbox serve: a request quota and injected faults, for testing c
       ['--fault-rate', '2'],
       ['--fault-rate', '-0.1'],
       ['--fault-rate', 'half'],
+      ['--fault-rate', ''],
     ] as const) {
       const r = runCli(home, ['serve', '--port', '0', flag, value])
       assert.equal(r.status, 2, `${flag} ${value}: ${r.stderr}`)

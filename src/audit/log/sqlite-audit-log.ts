@@ -134,6 +134,10 @@ export class SqliteAuditLog implements AuditLog {
     }
     if (filter.keyArn !== undefined) add('key_arn = ?', filter.keyArn)
     if (filter.operation !== undefined) add('operation = ?', filter.operation)
+    if (filter.operations !== undefined) {
+      where.push(`operation IN (${filter.operations.map(() => '?').join(', ') || 'NULL'})`)
+      args.push(...filter.operations)
+    }
     if (filter.principal !== undefined) add('principal = ?', filter.principal)
     if (filter.outcome !== undefined) add('outcome = ?', filter.outcome)
     if (filter.since !== undefined) add('time_ms >= ?', filter.since.getTime())

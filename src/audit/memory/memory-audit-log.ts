@@ -24,6 +24,7 @@ export class MemoryAuditLog implements AuditLog {
       if (filter.limit !== undefined && n >= filter.limit) return
       if (filter.keyArn !== undefined && e.keyArn !== filter.keyArn) continue
       if (filter.operation !== undefined && e.operation !== filter.operation) continue
+      if (filter.operations !== undefined && !filter.operations.includes(e.operation)) continue
       if (filter.principal !== undefined && e.principal !== filter.principal) continue
       if (filter.outcome !== undefined && e.outcome !== filter.outcome) continue
       if (filter.since !== undefined && e.time < filter.since) continue

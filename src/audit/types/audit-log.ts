@@ -25,6 +25,8 @@ export interface AuditEvent extends AuditEventInput {
 export interface AuditFilter {
   keyArn?: string
   operation?: string
+  /** Any of these operations. */
+  operations?: readonly string[]
   principal?: string
   since?: Date
   until?: Date

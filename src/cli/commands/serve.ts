@@ -26,7 +26,7 @@ export function register(program: Command, runtime: Runtime): void {
     )
     .option(
       '--throttle <rps>',
-      'cryptographic requests per second (all workers together) before ThrottlingException, as AWS quotas do',
+      "cryptographic requests per second before ThrottlingException, as AWS quotas do (shared out evenly among workers: a client on one keep-alive connection meets one worker's share)",
     )
     .option(
       '--fault-rate <fraction>',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isSealboxError, SealboxError } from '../../errors/index.js'
+import { validatePolicy } from '../../kms/local/index.js'
 import type { KmsPort, Tag } from '../../kms/types/index.js'
 
 /** One key of a seed file: found by its first alias, created when that alias is missing. */
@@ -82,13 +83,21 @@ export function parseSeed(text: string): SeedKey[] {
       else if (typeof p === 'object' && p !== null && !Array.isArray(p))
         out.policy = JSON.stringify(p)
       else throw invalid(`${at}.policy`, 'a policy document (an object, or JSON text)')
+      try {
+        validatePolicy(out.policy)
+      } catch (e) {
+        throw invalid(`${at}.policy`, (e as Error).message)
+      }
     }
     if (k['tags'] !== undefined) {
       const t = k['tags']
       if (typeof t !== 'object' || t === null || Array.isArray(t))
         throw invalid(`${at}.tags`, 'an object of string values')
       out.tags = Object.entries(t).map(([tagKey, tagValue]) => {
-        if (typeof tagValue !== 'string') throw invalid(`${at}.tags.${tagKey}`, 'a string')
+        if (typeof tagValue !== 'string' || tagValue.length > 256)
+          throw invalid(`${at}.tags.${tagKey}`, 'a string of at most 256 characters')
+        if (tagKey.length > 128 || tagKey.toLowerCase().startsWith('aws:'))
+          throw invalid(`${at}.tags.${tagKey}`, 'a tag key of 1 to 128 characters, not aws:…')
         return { tagKey, tagValue }
       })
     }
@@ -106,50 +115,62 @@ export function parseSeed(text: string): SeedKey[] {
   })
 }
 
-async function existing(
-  kms: KmsPort,
-  alias: string,
-): Promise<{ keyId: string; arn: string } | undefined> {
-  try {
-    const { keyMetadata } = await kms.describeKey({ keyId: alias })
-    return { keyId: keyMetadata.keyId, arn: keyMetadata.arn }
-  } catch (e) {
-    if (isSealboxError(e, 'NotFoundException')) return undefined
-    throw e
-  }
+/**
+ * Every alias of the account and the key it names, read from ListAliases: it needs no
+ * permission on the keys themselves, so a key whose policy leaves the seeding user out is
+ * still found.
+ */
+async function aliasTargets(kms: KmsPort): Promise<Map<string, Found>> {
+  const targets = new Map<string, Found>()
+  let marker: string | undefined
+  do {
+    const page = await kms.listAliases(marker === undefined ? {} : { marker })
+    for (const a of page.aliases) {
+      if (a.targetKeyId === undefined) continue
+      const arn = a.aliasArn.replace(/:alias\/.*$/, `:key/${a.targetKeyId}`)
+      targets.set(a.aliasName, { keyId: a.targetKeyId, arn })
+    }
+    marker = page.truncated ? page.nextMarker : undefined
+  } while (marker !== undefined)
+  return targets
 }
 
 /**
  * Makes every seed key exist: a key one of whose aliases already names a key is kept as it is
- * (its missing aliases are added); any other is created with its policy, description, tags,
- * rotation and state. Running the same file twice changes nothing the second time.
+ * (its missing aliases are added); any other is created with its description, tags, rotation,
+ * state and, last, its policy. The first alias is given right after the key is made, so a
+ * failure later leaves a key a re-run finds; a key that loses the race for its alias to another
+ * process is scheduled for deletion. Running the same file twice changes nothing.
  */
 export async function applySeed(kms: KmsPort, keys: readonly SeedKey[]): Promise<SeedResult[]> {
   const results: SeedResult[] = []
+  const targets = await aliasTargets(kms)
   for (const k of keys) {
-    const found = await Promise.all(k.aliases.map((a) => existing(kms, a)))
-    const named = new Map(found.flatMap((f) => (f === undefined ? [] : [[f.keyId, f] as const])))
-    if (named.size > 1) {
-      throw new SealboxError(
-        'AlreadyExistsException',
-        `seed file: the aliases ${k.aliases.join(', ')} already name different keys (${[...named.values()].map((f) => f.arn).join(', ')})`,
-      )
-    }
-    let key = [...named.values()][0]
-    const status = key === undefined ? 'created' : 'existing'
+    const found = k.aliases.map((a) => targets.get(a))
+    let key = single(k, found)
+    let status: SeedResult['Status'] = 'existing'
     if (key === undefined) {
-      const { keyMetadata } = await kms.createKey({
-        ...(k.description === undefined ? {} : { description: k.description }),
-        ...(k.policy === undefined ? {} : { policy: k.policy }),
-        ...(k.tags === undefined ? {} : { tags: k.tags }),
-      })
-      key = { keyId: keyMetadata.keyId, arn: keyMetadata.arn }
-      if (k.rotationPeriodInDays !== undefined)
-        await kms.enableKeyRotation({
-          keyId: key.keyId,
-          rotationPeriodInDays: k.rotationPeriodInDays,
-        })
-      if (!k.enabled) await kms.disableKey({ keyId: key.keyId })
+      const created = await createWithAlias(kms, k)
+      if (created.raced === undefined) {
+        key = created.key
+        status = 'created'
+        if (k.rotationPeriodInDays !== undefined)
+          await kms.enableKeyRotation({
+            keyId: key.keyId,
+            rotationPeriodInDays: k.rotationPeriodInDays,
+          })
+        if (!k.enabled) await kms.disableKey({ keyId: key.keyId })
+        // applied as written, even a policy that leaves the seeding user out
+        if (k.policy !== undefined)
+          await kms.putKeyPolicy({
+            keyId: key.keyId,
+            policy: k.policy,
+            bypassPolicyLockoutSafetyCheck: true,
+          })
+      } else {
+        key = created.raced
+      }
+      found[0] = key
     }
     for (const [i, alias] of k.aliases.entries()) {
       if (found[i] === undefined)
@@ -158,4 +179,39 @@ export async function applySeed(kms: KmsPort, keys: readonly SeedKey[]): Promise
     results.push({ Alias: k.aliases[0]!, KeyId: key.keyId, Arn: key.arn, Status: status })
   }
   return results
+}
+
+type Found = { keyId: string; arn: string }
+
+function single(k: SeedKey, found: ReadonlyArray<Found | undefined>): Found | undefined {
+  const named = new Map(found.flatMap((f) => (f === undefined ? [] : [[f.keyId, f] as const])))
+  if (named.size > 1) {
+    throw new SealboxError(
+      'AlreadyExistsException',
+      `seed file: the aliases ${k.aliases.join(', ')} already name different keys (${[...named.values()].map((f) => f.arn).join(', ')})`,
+    )
+  }
+  return [...named.values()][0]
+}
+
+/** A new key under the seed's first alias, or the key another process gave that alias first. */
+async function createWithAlias(
+  kms: KmsPort,
+  k: SeedKey,
+): Promise<{ key: Found; raced?: undefined } | { key?: undefined; raced: Found }> {
+  const { keyMetadata } = await kms.createKey({
+    ...(k.description === undefined ? {} : { description: k.description }),
+    ...(k.tags === undefined ? {} : { tags: k.tags }),
+  })
+  const key = { keyId: keyMetadata.keyId, arn: keyMetadata.arn }
+  try {
+    await kms.createAlias({ aliasName: k.aliases[0]!, targetKeyId: key.keyId })
+    return { key }
+  } catch (e) {
+    if (!isSealboxError(e, 'AlreadyExistsException')) throw e
+    await kms.scheduleKeyDeletion({ keyId: key.keyId, pendingWindowInDays: 7 })
+    const winner = (await aliasTargets(kms)).get(k.aliases[0]!)
+    if (winner === undefined) throw e
+    return { raced: winner }
+  }
 }

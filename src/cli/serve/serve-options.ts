@@ -72,7 +72,12 @@ export function serveOptions(flags: ServeFlags): ServeOptions {
   let faultRate: number | undefined
   if (flags.faultRate !== undefined) {
     faultRate = Number(flags.faultRate)
-    if (!/^(0|1|0?\.\d+)$/.test(flags.faultRate) || faultRate > 1) {
+    if (
+      flags.faultRate.trim() === '' ||
+      !Number.isFinite(faultRate) ||
+      faultRate < 0 ||
+      faultRate > 1
+    ) {
       throw new SealboxError(
         'UsageError',
         `--fault-rate must be a fraction from 0 to 1, such as 0.05, not '${flags.faultRate}'`,

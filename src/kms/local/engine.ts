@@ -11,7 +11,7 @@ import { grantAllows } from './grant-rules.js'
 import { KeyRepository, type KeyRow } from './key-repository.js'
 import { checkKeyState } from './key-state.js'
 import type { Keystore } from './keystore.js'
-import { evaluatePolicy } from './policy/index.js'
+import { evaluatePolicy, roleOfSession, type PolicyRequest } from './policy/index.js'
 
 const DAY_MS = 86_400_000
 
@@ -66,6 +66,8 @@ export class Engine {
       context?: EncryptionContext
       /** Which of the caller's grants give the permission (default: one allowing the action). */
       grant?: (grant: Grant) => boolean
+      /** For CreateGrant: the grant asked for, for the policy's `kms:Grant*` condition keys. */
+      grantRequest?: PolicyRequest['grant']
     },
   ): KeyRow {
     const form = parseKeyRef(this.region, ref, opts.allowAlias)
@@ -87,7 +89,7 @@ export class Engine {
     if (key === undefined)
       throw new SealboxError('NotFoundException', `Key '${arn}' does not exist`)
     call.keyArn ??= arn
-    this.authorize(call, key, opts.action ?? `kms:${call.op}`, opts.context, opts.grant)
+    this.authorize(call, key, opts.action ?? `kms:${call.op}`, opts)
     checkKeyState(call.op, key, arn)
     return key
   }
@@ -96,27 +98,37 @@ export class Engine {
    * The key policy decides; where it only fails to allow (no explicit Deny), a grant to the
    * caller on the key may allow instead.
    */
-  authorize(
+  private authorize(
     call: Call,
     key: KeyRow,
     action: string,
-    context?: EncryptionContext,
-    grantCovers: (grant: Grant) => boolean = (g) => grantAllows(g, action.slice(4), context),
+    opts: {
+      context?: EncryptionContext
+      grant?: (grant: Grant) => boolean
+      grantRequest?: PolicyRequest['grant']
+    },
   ): void {
+    const { context, grantRequest } = opts
     const decision = evaluatePolicy(key.policy, {
       principal: call.caller.principal,
       callerAccount: call.caller.accountId,
       action,
       resource: this.arn(key.key_id),
       ...(context === undefined ? {} : { encryptionContext: context }),
+      ...(grantRequest === undefined ? {} : { grant: grantRequest }),
     })
     if (decision.allowed) return
-    if (
-      !decision.explicitDeny &&
-      this.grants.ofGrantee(key.key_id, call.caller.principal).some(grantCovers)
-    )
-      return
+    const covers = opts.grant ?? ((g: Grant) => grantAllows(g, action.slice(4), context))
+    if (!decision.explicitDeny && this.callerGrants(call, key).some(covers)) return
     throw new SealboxError('AccessDeniedException', decision.reason)
+  }
+
+  /** The caller's grants on a key: to it, to the role of its session, or to its account's root. */
+  private callerGrants(call: Call, key: KeyRow): Grant[] {
+    const names = new Set([call.caller.principal, `arn:aws:iam::${call.caller.accountId}:root`])
+    const role = roleOfSession(call.caller.principal)
+    if (role !== undefined) names.add(role)
+    return [...names].flatMap((name) => this.grants.ofGrantee(key.key_id, name))
   }
 
   /** Reads a key, first applying what the clock says happened: deletion, rotation, expiry. */

@@ -54,6 +54,9 @@ export class GrantRepository {
       ofKey: p(
         `SELECT * FROM kms_grants WHERE key_id = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`,
       ),
+      ofKeyForGrantee: p(
+        `SELECT * FROM kms_grants WHERE key_id = ? AND grantee = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`,
+      ),
       retirable: p(
         `SELECT * FROM kms_grants WHERE retiring = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`,
       ),
@@ -85,8 +88,13 @@ export class GrantRepository {
     )
   }
 
-  ofKey(keyId: string, after: string, limit: number): GrantRow[] {
-    return this.s['ofKey']!.all(keyId, after, limit) as GrantRow[]
+  /** A page of a key's grants, of one grantee when given. */
+  ofKey(keyId: string, after: string, limit: number, grantee?: string): GrantRow[] {
+    return (
+      grantee === undefined
+        ? this.s['ofKey']!.all(keyId, after, limit)
+        : this.s['ofKeyForGrantee']!.all(keyId, grantee, after, limit)
+    ) as GrantRow[]
   }
 
   retirable(principal: string, after: string, limit: number): GrantRow[] {

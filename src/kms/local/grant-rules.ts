@@ -13,21 +13,24 @@ const TAKES_CONTEXT = new Set<GrantOperation>([
   'ReEncryptTo',
 ])
 
-/** In a grant constraint a context key matches without regard to case; its value exactly. */
-function byLowerKey(context: Readonly<Record<string, string>>): Map<string, string> {
-  return new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]))
-}
-
+/**
+ * Every pair of `inner` is in `outer`: in a grant constraint a context key matches without
+ * regard to case, its value exactly. Pairs are compared one by one, so a context holding keys
+ * that differ only by case cannot hide one behind the other.
+ */
 function includes(
   outer: Readonly<Record<string, string>>,
   inner: Readonly<Record<string, string>>,
 ): boolean {
-  const lookup = byLowerKey(outer)
-  return [...byLowerKey(inner)].every(([k, v]) => lookup.get(k) === v)
+  const pairs = Object.entries(outer).map(([k, v]) => [k.toLowerCase(), v] as const)
+  return Object.entries(inner).every(([k, v]) => {
+    const key = k.toLowerCase()
+    return pairs.some(([ok, ov]) => ok === key && ov === v)
+  })
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) {
-  return byLowerKey(a).size === byLowerKey(b).size && includes(a, b)
+  return Object.keys(a).length === Object.keys(b).length && includes(a, b) && includes(b, a)
 }
 
 /** Whether a request's encryption context meets a grant's constraints. */

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS kms_grants (
   constraints TEXT,
   created_ms INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS kms_grants_by_key ON kms_grants(key_id, grant_id);
+CREATE INDEX IF NOT EXISTS kms_grants_by_grantee ON kms_grants(key_id, grantee, grant_id);
 CREATE INDEX IF NOT EXISTS kms_grants_by_retiring ON kms_grants(retiring, grant_id);
 CREATE TABLE IF NOT EXISTS kms_import_tokens (
   token_id TEXT PRIMARY KEY,

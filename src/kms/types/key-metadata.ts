@@ -79,6 +79,9 @@ export const GRANT_OPERATIONS = [
   'CreateGrant',
   'RetireGrant',
   'DescribeKey',
+  // accepted in grants on symmetric keys, as AWS does, though the embedded KMS has no key pairs
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
 ] as const
 export type GrantOperation = (typeof GRANT_OPERATIONS)[number]
 

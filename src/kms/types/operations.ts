@@ -191,7 +191,7 @@ export interface KmsOperations {
     KeyRef,
     {
       keyId: string
-      keyLastUsage?: KeyLastUsage
+      keyLastUsage: KeyLastUsage
       trackingStartDate: Date
       keyCreationDate: Date
     },

@@ -9,6 +9,7 @@ import {
 import type { Call, Engine } from '../engine.js'
 import { toGrant, type GrantRow } from '../grant-repository.js'
 import { parseKeyRef } from '../key-ids.js'
+import { roleOfSession } from '../policy/index.js'
 import { withinGrant } from '../grant-rules.js'
 import type { Handlers } from './handler.js'
 import { paginate, required, validation } from './validate.js'
@@ -68,9 +69,11 @@ function checkConstraints(c: GrantConstraints | undefined): GrantConstraints | u
       )
     }
   }
+  // keys sorted: the same constraint is always stored, and compared, the same way
+  const sorted = Object.fromEntries(pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   return equals !== undefined
-    ? { encryptionContextEquals: equals }
-    : { encryptionContextSubset: subset! }
+    ? { encryptionContextEquals: sorted }
+    : { encryptionContextSubset: sorted }
 }
 
 function sortedOperations(json: string): string {
@@ -119,9 +122,11 @@ function grantPage(
 /** Retiring is for the retiring principal, the grantee when the grant allows it, and the issuing account. */
 function mayRetire(call: Call, row: GrantRow): boolean {
   const caller = call.caller.principal
+  // a principal named in a grant also covers the sessions of that role
+  const names = new Set([caller, roleOfSession(caller)])
   return (
-    caller === row.retiring ||
-    (caller === row.grantee && toGrant(row).operations.has('RetireGrant')) ||
+    (row.retiring !== null && names.has(row.retiring)) ||
+    (names.has(row.grantee) && toGrant(row).operations.has('RetireGrant')) ||
     caller === `arn:aws:iam::${row.issuing_account}:root`
   )
 }
@@ -146,9 +151,28 @@ export const grantOperations: Handlers<GrantOps> = {
     }
     const constraints = checkConstraints(input.constraints)
     // The key policy's kms:CreateGrant, or a grant of CreateGrant that covers everything this one gives.
+    const constrained = constraints?.encryptionContextEquals ?? constraints?.encryptionContextSubset
     const key = e.key(call, required(input.keyId, 'keyId'), {
       allowAlias: false,
       grant: (g) => withinGrant(g, operations, constraints),
+      // the policy sees the grant asked for: kms:GrantOperations, kms:GranteePrincipal... and
+      // kms:EncryptionContext:* from its constraint
+      grantRequest: {
+        operations,
+        granteePrincipal: grantee,
+        ...(input.retiringPrincipal === undefined
+          ? {}
+          : { retiringPrincipal: input.retiringPrincipal }),
+        ...(constraints === undefined
+          ? {}
+          : {
+              constraintType:
+                constraints.encryptionContextEquals !== undefined
+                  ? ('EncryptionContextEquals' as const)
+                  : ('EncryptionContextSubset' as const),
+            }),
+      },
+      ...(constrained === undefined ? {} : { context: constrained }),
     })
     dryRun(input.dryRun)
     const wanted = {
@@ -186,25 +210,23 @@ export const grantOperations: Handlers<GrantOps> = {
 
   ListGrants(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
-    if (input.grantId !== undefined) checkGrantId(input.grantId)
-    const matches = (r: GrantRow) =>
-      (input.grantId === undefined || r.grant_id === input.grantId) &&
-      (input.granteePrincipal === undefined || r.grantee === input.granteePrincipal)
+    const { grantId, granteePrincipal } = input
+    if (grantId !== undefined) checkGrantId(grantId)
     const page = paginate(
       input,
       (after, limit) => {
-        // filters apply before the page is cut, so a page is never short for them
-        const out: GrantRow[] = []
-        let from = after
-        for (;;) {
-          const rows = e.grants.ofKey(key.key_id, from, limit)
-          out.push(...rows.filter(matches))
-          if (out.length >= limit || rows.length < limit) return out.slice(0, limit)
-          from = rows[rows.length - 1]!.grant_id
-        }
+        if (grantId === undefined) return e.grants.ofKey(key.key_id, after, limit, granteePrincipal)
+        const row = e.grants.byId(grantId)
+        const wanted =
+          row !== undefined &&
+          row.key_id === key.key_id &&
+          row.grant_id > after &&
+          (granteePrincipal === undefined || row.grantee === granteePrincipal)
+        return wanted ? [row] : []
       },
       (r) => r.grant_id,
       50,
+      100,
     )
     return grantPage(e, page)
   },
@@ -225,6 +247,7 @@ export const grantOperations: Handlers<GrantOps> = {
       (after, limit) => e.grants.retirable(principal, after, limit),
       (r) => r.grant_id,
       50,
+      100,
     )
     return grantPage(e, page)
   },

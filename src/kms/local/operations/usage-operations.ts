@@ -3,13 +3,13 @@ import type { Handlers } from './handler.js'
 import { required } from './validate.js'
 
 // AWS tracks the successful cryptographic operations (KeyLastUsageTrackingOperation).
-const TRACKED = new Set([
+const TRACKED = [
   'Encrypt',
   'Decrypt',
   'ReEncrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
-])
+]
 
 export const usageOperations: Handlers<'GetKeyLastUsage'> = {
   /**
@@ -20,21 +20,26 @@ export const usageOperations: Handlers<'GetKeyLastUsage'> = {
   GetKeyLastUsage(e, call, input) {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     const arn = e.arn(key.key_id)
-    let last: KeyLastUsage | undefined
-    for (const event of e.audit.query({ keyArn: arn, outcome: 'ok', newestFirst: true })) {
-      if (!TRACKED.has(event.operation)) continue
+    // AWS answers an empty KeyLastUsage for a key not used since tracking began
+    let last: KeyLastUsage = {}
+    for (const event of e.audit.query({
+      keyArn: arn,
+      outcome: 'ok',
+      operations: TRACKED,
+      newestFirst: true,
+      limit: 1,
+    })) {
       last = {
         operation: event.operation,
         timestamp: event.time,
         cloudTrailEventId: `sealbox-audit-${event.seq}`,
         kmsRequestId: event.requestId,
       }
-      break
     }
     const created = new Date(key.created_ms)
     return {
       keyId: arn,
-      ...(last === undefined ? {} : { keyLastUsage: last }),
+      keyLastUsage: last,
       trackingStartDate: created,
       keyCreationDate: created,
     }

@@ -48,8 +48,9 @@ export function paginate<T>(
   fetch: (after: string, limit: number) => T[],
   sortKey: (item: T) => string,
   defaultLimit = 100,
+  maxLimit = 1000,
 ): Page & { items: T[] } {
-  intBetween(input.limit, 'limit', 1, 1000)
+  intBetween(input.limit, 'limit', 1, maxLimit)
   const limit = input.limit ?? defaultLimit
   let after = ''
   if (input.marker !== undefined) {

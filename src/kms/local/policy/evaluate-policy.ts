@@ -16,6 +16,13 @@ export interface PolicyRequest {
   /** The key ARN. */
   resource: string
   encryptionContext?: Readonly<Record<string, string>>
+  /** For CreateGrant: the grant asked for, as the `kms:Grant*` condition keys read it. */
+  grant?: {
+    operations: readonly string[]
+    granteePrincipal: string
+    retiringPrincipal?: string
+    constraintType?: 'EncryptionContextEquals' | 'EncryptionContextSubset'
+  }
 }
 
 export type PolicyDecision =
@@ -72,7 +79,7 @@ function applies(s: CompiledStatement, r: PolicyRequest): boolean {
 }
 
 /** A role named in a policy also covers its sessions (`arn:aws:sts::A:assumed-role/R/S`). */
-function roleOfSession(principal: string): string | undefined {
+export function roleOfSession(principal: string): string | undefined {
   const m = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(principal)
   return m === null ? undefined : `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`
 }
@@ -108,6 +115,17 @@ function requestValues(key: string, r: PolicyRequest): string[] | undefined {
       return [r.callerAccount]
     case 'aws:principalarn':
       return [r.principal]
+    case 'kms:grantoperations':
+      return r.grant === undefined ? undefined : [...r.grant.operations]
+    case 'kms:granteeprincipal':
+      return r.grant === undefined ? undefined : [r.grant.granteePrincipal]
+    case 'kms:retiringprincipal':
+      return r.grant?.retiringPrincipal === undefined ? undefined : [r.grant.retiringPrincipal]
+    case 'kms:grantconstrainttype':
+      return r.grant?.constraintType === undefined ? undefined : [r.grant.constraintType]
+    case 'kms:grantisforawsresource':
+      // no AWS service acts through the embedded KMS
+      return r.grant === undefined ? undefined : ['false']
     case 'kms:encryptioncontextkeys': {
       const keys = Object.keys(r.encryptionContext ?? {})
       return keys.length === 0 ? undefined : keys

@@ -1,4 +1,9 @@
-export { evaluatePolicy, type PolicyRequest, type PolicyDecision } from './evaluate-policy.js'
+export {
+  evaluatePolicy,
+  roleOfSession,
+  type PolicyRequest,
+  type PolicyDecision,
+} from './evaluate-policy.js'
 export { validatePolicy } from './validate-policy.js'
 export { MAX_POLICY_BYTES } from './compile-policy.js'
 export {
