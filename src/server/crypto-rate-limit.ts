@@ -1,14 +1,7 @@
-import type { KmsOperationName } from '../kms/types/index.js'
+import { CRYPTOGRAPHIC_OPERATIONS, type KmsOperationName } from '../kms/types/index.js'
 
 // The operations that share AWS KMS's cryptographic-operations request quota.
-const CRYPTO_OPERATIONS = new Set<KmsOperationName>([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateRandom',
-])
+const CRYPTO_OPERATIONS = new Set<KmsOperationName>([...CRYPTOGRAPHIC_OPERATIONS, 'GenerateRandom'])
 
 /**
  * A token bucket standing in for AWS's shared quota on cryptographic operations: `perSecond`

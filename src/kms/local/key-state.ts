@@ -1,14 +1,8 @@
 import { SealboxError } from '../../errors/index.js'
-import type { KmsOperationName } from '../types/index.js'
+import { CRYPTOGRAPHIC_OPERATIONS, type KmsOperationName } from '../types/index.js'
 import type { KeyRow } from './key-repository.js'
 
-const CRYPTO = new Set<KmsOperationName>([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-])
+const CRYPTO = new Set<KmsOperationName>(CRYPTOGRAPHIC_OPERATIONS)
 const READ = new Set<KmsOperationName>([
   'DescribeKey',
   'GetKeyPolicy',

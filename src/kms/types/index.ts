@@ -6,6 +6,7 @@ export {
   type KmsOutput,
   type KmsPort,
   KMS_OPERATION_NAMES,
+  CRYPTOGRAPHIC_OPERATIONS,
   methodName,
   callKms,
 } from './operations.js'

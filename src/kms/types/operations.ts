@@ -248,6 +248,15 @@ export const KMS_OPERATION_NAMES = [
   'GetKeyLastUsage',
 ] as const satisfies readonly KmsOperationName[]
 
+/** The cryptographic operations on a key: what key states, usage tracking and quotas single out. */
+export const CRYPTOGRAPHIC_OPERATIONS = [
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+] as const satisfies readonly KmsOperationName[]
+
 /** `GenerateDataKey` → `generateDataKey`. */
 export function methodName<Op extends KmsOperationName>(op: Op): Uncapitalize<Op> {
   return (op[0]!.toLowerCase() + op.slice(1)) as Uncapitalize<Op>

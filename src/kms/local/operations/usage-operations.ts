@@ -1,15 +1,6 @@
-import type { KeyLastUsage } from '../../types/index.js'
+import { CRYPTOGRAPHIC_OPERATIONS, type KeyLastUsage } from '../../types/index.js'
 import type { Handlers } from './handler.js'
 import { required } from './validate.js'
-
-// AWS tracks the successful cryptographic operations (KeyLastUsageTrackingOperation).
-const TRACKED = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-]
 
 export const usageOperations: Handlers<'GetKeyLastUsage'> = {
   /**
@@ -25,7 +16,8 @@ export const usageOperations: Handlers<'GetKeyLastUsage'> = {
     for (const event of e.audit.query({
       keyArn: arn,
       outcome: 'ok',
-      operations: TRACKED,
+      // AWS tracks the successful cryptographic operations (KeyLastUsageTrackingOperation)
+      operations: CRYPTOGRAPHIC_OPERATIONS,
       newestFirst: true,
       limit: 1,
     })) {
