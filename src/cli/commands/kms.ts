@@ -29,7 +29,8 @@ export function registerKms(program: Command, runtime: Runtime, stdout: Writable
       `
 Flags read values as the AWS CLI does: file://PATH (text), fileb://PATH (bytes); inline blobs are
 base64 unless --cli-binary-format raw-in-base64-out. --output json|text and --query as in the AWS CLI.
-'sealbox kms advance-clock --days N' moves the embedded KMS's clock forward (rotations, deletions).`,
+'sealbox kms advance-clock --days N' moves the embedded KMS's clock forward (rotations, deletions);
+'sealbox kms seed FILE' makes the keys of a seed file exist.`,
     )
   for (const op of Object.keys(OPERATIONS) as KmsOperationName[]) {
     const spec = OPERATIONS[op]
