@@ -39,15 +39,17 @@ void describe('sealbox serve: a request quota and injected faults, for testing c
     const throttled = results.filter(
       (r) => r.status === 'rejected' && isSealboxError(r.reason, 'ThrottlingException'),
     )
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 5)
-    assert.equal(throttled.length, 3)
+    // five tokens at the start; a sixth may refill (one per 200 ms) on a slow machine
+    const passed = results.filter((r) => r.status === 'fulfilled').length
+    assert.ok(passed === 5 || passed === 6, `${passed} of 8 admitted`)
+    assert.equal(throttled.length, 8 - passed)
     assert.match(String((throttled[0] as PromiseRejectedResult).reason), /Rate exceeded/)
     // DescribeKey is not a cryptographic operation
     assert.equal(
       (await c.port.describeKey({ keyId: keyMetadata.keyId })).keyMetadata.keyState,
       'Enabled',
     )
-    assert.equal([...t.audit.query({ outcome: 'ThrottlingException' })].length, 3)
+    assert.equal([...t.audit.query({ outcome: 'ThrottlingException' })].length, throttled.length)
     assert.deepEqual(t.internalErrors, [])
   })
 
