@@ -198,7 +198,8 @@ export const grantOperations: Handlers<GrantOps> = {
         ...wanted,
         grant_id: Buffer.from(randomBytes(32)).toString('hex'),
         key_id: key.key_id,
-        token: Buffer.from(randomBytes(48)).toString('base64url'),
+        // hex: a token never starts with '-', which command lines would read as a flag
+        token: Buffer.from(randomBytes(48)).toString('hex'),
         issuing_account: e.region.accountId,
         created_ms: call.now.getTime(),
       }
