@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3'
 import { FsObjectStore } from '../../src/objects/fs/index.js'
 import { MOTO_MISSING, motoAvailable, startMoto, type S3Server } from '../helpers/s3-server.js'
-import { startCli } from './cli-process.js'
+import { cliRoot, startCli } from './cli-process.js'
 
 async function run(
   root: string,
@@ -43,15 +43,7 @@ void describe('sealbox cp on the local folder: interrupts, missing buckets, hint
   const bkt = (): FsObjectStore => new FsObjectStore({ root: join(buckets, 'bkt') })
 
   before(async () => {
-    root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sealbox-cp-edges-'))
-    mkdirSync(join(root, 'home'))
-    buckets = join(root, 'home/buckets')
-    env = {
-      PATH: process.env['PATH'],
-      HOME: root,
-      SEALBOX_HOME: join(root, 'home'),
-      NODE_NO_WARNINGS: '1',
-    }
+    ;({ root, buckets, env } = cliRoot('sealbox-cp-edges-'))
     const first = await run(root, env, ['cp', '-', 'local://bkt/first'], 'first')
     assert.equal(first.code, 0, first.stderr)
   })

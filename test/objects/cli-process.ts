@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js')
 
@@ -18,4 +20,23 @@ export function startCli(root: string, env: NodeJS.ProcessEnv, args: string[]): 
   child.stdin!.on('error', () => {}) // an early exit shows in the status
   const exited = new Promise<number | null>((done) => child.on('close', done))
   return { child, exited, stderr: () => stderr }
+}
+
+/**
+ * A fresh root (on tmpfs when there is one: the stores' fsyncs are not under test) holding
+ * SEALBOX_HOME, and the environment that runs `sealbox` there with nothing of the machine's.
+ */
+export function cliRoot(prefix: string): { root: string; buckets: string; env: NodeJS.ProcessEnv } {
+  const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix))
+  mkdirSync(join(root, 'home'))
+  return {
+    root,
+    buckets: join(root, 'home/buckets'),
+    env: {
+      PATH: process.env['PATH'],
+      HOME: root,
+      SEALBOX_HOME: join(root, 'home'),
+      NODE_NO_WARNINGS: '1',
+    },
+  }
 }

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3'
 import { FsObjectStore } from '../../src/objects/fs/index.js'
 import { MOTO_MISSING, motoAvailable, startMoto, type S3Server } from '../helpers/s3-server.js'
-import { startCli, type CliRun } from './cli-process.js'
+import { cliRoot, startCli, type CliRun } from './cli-process.js'
 
 /**
  * Big enough that the copy (decrypt, re-encrypt, write) takes a good fraction of a second here;
@@ -85,16 +75,7 @@ void describe('sealbox cp from one store to another, interrupted mid-copy', () =
     new FsObjectStore({ root: join(buckets, bucket), bucket: true })
 
   before(async () => {
-    // tmpfs when there is one: the store's fsyncs are not under test here
-    root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sealbox-cp-s2s-'))
-    mkdirSync(join(root, 'home'))
-    buckets = join(root, 'home/buckets')
-    env = {
-      PATH: process.env['PATH'],
-      HOME: root,
-      SEALBOX_HOME: join(root, 'home'),
-      NODE_NO_WARNINGS: '1',
-    }
+    ;({ root, buckets, env } = cliRoot('sealbox-cp-s2s-'))
     writeFileSync(join(root, 'big.bin'), Buffer.alloc(SIZE, 7))
     await run(root, env, ['cp', 'big.bin', 'local://src/big.bin'])
     rmSync(join(root, 'big.bin'))
