@@ -1,4 +1,4 @@
-import { concatBytes, zero } from '../bytes/index.js'
+import { concatBytes, singleChunk, zero } from '../bytes/index.js'
 import type { EncryptionContext } from '../encoding/index.js'
 import { decryptStream, readHeader } from '../envelope/index.js'
 import { isSealboxError } from '../errors/index.js'
@@ -7,7 +7,6 @@ import type { ObjectInfo, ObjectStore } from '../objects/types/index.js'
 import { collect } from './collect.js'
 import { headerKeyArns } from './header-key-arns.js'
 import type { Layout } from './layout.js'
-import { once } from './once.js'
 import { secretContext, wrongLocation } from './secret-context.js'
 import { secretNotFound } from './secret-errors.js'
 import { printable } from './secret-path.js'
@@ -100,7 +99,7 @@ export class VersionReader {
       `secret '${printable(ref.path)}'`,
     )
     try {
-      return { value, keyArns: await headerKeyArns(once(concatBytes(...head))) }
+      return { value, keyArns: await headerKeyArns(singleChunk(concatBytes(...head))) }
     } catch (e) {
       zero(value)
       throw e

@@ -104,7 +104,7 @@ A seed file lists keys by alias; a key none of whose aliases exist is created:
 Prints each key's first alias, id, ARN and whether it was created or already there.`,
     )
     .action(async (file: string) => {
-      const [{ readSeedFile, applySeed }] = await Promise.all([import('../kms/seed-keys.js')])
+      const { readSeedFile, applySeed } = await import('../kms/seed-keys.js')
       const keys = readSeedFile(file)
       const results = await applySeed(await runtime.kms(), keys)
       stdout.write(`${JSON.stringify({ Keys: results }, null, 4)}\n`)

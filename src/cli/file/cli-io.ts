@@ -13,11 +13,13 @@ export const processIo: CliIo = {
   stderr: process.stderr,
 }
 
-/** Refuses to put binary output on a terminal. */
-export function refuseTerminal(stdout: CliIo['stdout'], what: string): void {
+/** Refuses to put binary output on a terminal; `hint` says how, in the command's own flags. */
+export function refuseTerminal(
+  stdout: CliIo['stdout'],
+  what: string,
+  hint = 'give an output file with -o FILE, or redirect the output (> FILE, | command)',
+): void {
   if (stdout.isTTY === true) {
-    throw new SealboxError('UsageError', `refusing to write ${what} to a terminal`, {
-      hint: 'give an output file with -o FILE, or redirect the output (> FILE, | command)',
-    })
+    throw new SealboxError('UsageError', `refusing to write ${what} to a terminal`, { hint })
   }
 }

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { decryptStream, encryptStream } from '../../envelope/index.js'
-import { isSealboxError, SealboxError } from '../../errors/index.js'
+import { SealboxError } from '../../errors/index.js'
 import { writeAtomically } from '../../file/index.js'
 import type { KmsPort } from '../../kms/types/index.js'
 import type { ObjectStore, PutOptions } from '../../objects/types/index.js'
@@ -153,16 +153,11 @@ async function download(
     const existing = await stat(output).catch(() => undefined)
     if (existing?.isDirectory() === true) output = join(output, basename(source.key))
   } else {
-    try {
-      refuseTerminal(io.stdout, 'decrypted data')
-    } catch (e) {
-      // its hint names decrypt's -o, which cp does not have
-      throw withHint(
-        e,
-        'UsageError',
-        'give an output FILE as the destination, or redirect the output (> FILE, | command)',
-      )
-    }
+    refuseTerminal(
+      io.stdout,
+      'decrypted data',
+      'give an output FILE as the destination, or redirect the output (> FILE, | command)',
+    )
   }
   const expectedContext = locationContext(source.bucket, source.key, flags.context)
   const { info, body } = await source.store.get(source.key)
@@ -199,12 +194,6 @@ async function download(
   } finally {
     progress.finish()
   }
-}
-
-/** The same error with a hint that fits cp (hints from shared code name other commands' flags). */
-function withHint(e: unknown, code: 'UsageError', hint: string): unknown {
-  if (!isSealboxError(e, code)) return e
-  return new SealboxError(code, e.message, { cause: e, hint })
 }
 
 async function copyBetween(

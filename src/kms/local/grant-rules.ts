@@ -34,7 +34,7 @@ function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<str
 }
 
 /** Whether a request's encryption context meets a grant's constraints. */
-export function constraintsHold(
+function constraintsHold(
   constraints: GrantConstraints | undefined,
   context: EncryptionContext,
 ): boolean {

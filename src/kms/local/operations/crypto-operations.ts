@@ -6,7 +6,7 @@ import { openBlob, readBlobHeader, sealBlob } from '../ciphertext-blob.js'
 import type { Call, Engine } from '../engine.js'
 import type { KeyRow } from '../key-repository.js'
 import type { Handlers } from './handler.js'
-import { intBetween, lengthBetween, required, validation } from './validate.js'
+import { dryRun, intBetween, lengthBetween, required, validation } from './validate.js'
 
 type CryptoOps =
   | 'Encrypt'
@@ -115,15 +115,6 @@ function dataKeyLength(input: { numberOfBytes?: number; keySpec?: string }): num
   }
   intBetween(input.numberOfBytes, 'numberOfBytes', 1, 1024)
   return input.numberOfBytes!
-}
-
-function dryRun(flag: boolean | undefined): void {
-  if (flag === true) {
-    throw new SealboxError(
-      'DryRunOperationException',
-      'The request would have succeeded, but the DryRun option is set.',
-    )
-  }
 }
 
 export const cryptoOperations: Handlers<CryptoOps> = {

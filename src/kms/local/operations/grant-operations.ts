@@ -12,7 +12,7 @@ import { parseKeyRef } from '../key-ids.js'
 import { roleOfSession } from '../policy/index.js'
 import { withinGrant } from '../grant-rules.js'
 import type { Handlers } from './handler.js'
-import { paginate, required, validation } from './validate.js'
+import { dryRun, paginate, required, validation } from './validate.js'
 
 type GrantOps = 'CreateGrant' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant'
 
@@ -24,15 +24,6 @@ const GRANT_ID = /^[0-9a-f]{64}$/
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+|[a-z0-9.-]+\.amazonaws\.com)$/
 const CONTEXT_PAIRS_MAX = 8
 const CONTEXT_VALUE_MAX = 384
-
-function dryRun(flag: boolean | undefined): void {
-  if (flag === true) {
-    throw new SealboxError(
-      'DryRunOperationException',
-      'The request would have succeeded, but the DryRun option is set.',
-    )
-  }
-}
 
 function checkPrincipal(value: string, member: string): void {
   if (!PRINCIPAL.test(value)) throw validation(member, 'Member must be a principal ARN', value)

@@ -76,3 +76,13 @@ export function paginate<T>(
     )
   return page
 }
+
+/** AWS's answer to a request with DryRun set that would otherwise have succeeded. */
+export function dryRun(flag: boolean | undefined): void {
+  if (flag === true) {
+    throw new SealboxError(
+      'DryRunOperationException',
+      'The request would have succeeded, but the DryRun option is set.',
+    )
+  }
+}
