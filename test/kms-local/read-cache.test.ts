@@ -16,14 +16,14 @@ function table(): { db: Database.Database; path: string; read: (k: string) => un
   const path = join(mkdtempSync(join(tmpdir(), 'sealbox-reads-')), 'cache.db')
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)')
+  db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT); CREATE TABLE log (line TEXT)')
   const stmt = db.prepare<[string], { v: string }>('SELECT v FROM t WHERE k = ?')
   return { db, path, read: (k) => stmt.get(k) }
 }
 
 test('a write on the same connection is seen by the very next read', () => {
   const { db, read } = table()
-  const cache = new ReadCache(db)
+  const cache = new ReadCache(db, ['t'])
   let reads = 0
   const get = () => cache.get('a', () => (reads++, read('a')))
   assert.equal(get(), undefined)
@@ -36,7 +36,7 @@ test('a write on the same connection is seen by the very next read', () => {
 
 test('inside a transaction reads go to the database and see its own writes', () => {
   const { db, read } = table()
-  const cache = new ReadCache(db)
+  const cache = new ReadCache(db, ['t'])
   db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
   assert.deepEqual(
     cache.get('a', () => read('a')),
@@ -58,7 +58,7 @@ test('inside a transaction reads go to the database and see its own writes', () 
 
 test('a commit by another connection is seen from the next turn of the event loop', async () => {
   const { db, path, read } = table()
-  const cache = new ReadCache(db)
+  const cache = new ReadCache(db, ['t'])
   db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
   assert.deepEqual(
     cache.get('a', () => read('a')),
@@ -75,9 +75,79 @@ test('a commit by another connection is seen from the next turn of the event loo
   db.close()
 })
 
+test('writes to tables it does not watch, on this connection or another, keep the cache', async () => {
+  const { db, path, read } = table()
+  const cache = new ReadCache(db, ['t'])
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  let reads = 0
+  const get = () => cache.get('a', () => (reads++, read('a')))
+  assert.deepEqual(get(), { v: '1' })
+  db.prepare(`INSERT INTO log VALUES ('x')`).run()
+  const other = new Database(path)
+  other.prepare(`INSERT INTO log VALUES ('y')`).run()
+  await tick()
+  assert.deepEqual(get(), { v: '1' })
+  assert.equal(reads, 1, 'the log writes left the cached value in place')
+  other.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
+  other.close()
+  await tick()
+  assert.deepEqual(get(), { v: '2' })
+  assert.equal(reads, 2)
+  db.close()
+})
+
+test('a rolled-back write leaves the cache right', () => {
+  const { db, read } = table()
+  const cache = new ReadCache(db, ['t'])
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '1' },
+  )
+  assert.throws(() =>
+    db.transaction(() => {
+      db.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
+      throw new Error('abort')
+    })(),
+  )
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '1' },
+  )
+  db.prepare(`UPDATE t SET v = '3' WHERE k = 'a'`).run()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '3' },
+  )
+  db.close()
+})
+
+test('a table watched later is tracked from then on, deletes included', async () => {
+  const { db, path, read } = table()
+  db.exec('CREATE TABLE later (k TEXT PRIMARY KEY)')
+  db.prepare(`INSERT INTO later VALUES ('p')`).run()
+  const cache = new ReadCache(db, ['t'])
+  cache.watch('later')
+  const stmt = db.prepare<[string], { k: string }>('SELECT k FROM later WHERE k = ?')
+  assert.deepEqual(
+    cache.get('p', () => stmt.get('p')),
+    { k: 'p' },
+  )
+  const other = new Database(path)
+  other.prepare(`DELETE FROM later WHERE k = 'p'`).run()
+  other.close()
+  await tick()
+  assert.equal(
+    cache.get('p', () => stmt.get('p')),
+    undefined,
+  )
+  assert.equal(read('a'), undefined)
+  db.close()
+})
+
 test('cached values are frozen: a caller cannot change what the next one reads', () => {
   const { db } = table()
-  const cache = new ReadCache(db)
+  const cache = new ReadCache(db, ['t'])
   const value = cache.get('a', () => ({ state: 'Enabled' }))
   assert.throws(() => {
     ;(value as { state: string }).state = 'Disabled'

@@ -41,6 +41,7 @@ class OpenKeystore {
   directory(): PrincipalDirectory {
     const store = this.principals()
     const reads = this.local().keystore.reads
+    reads.watch('principals')
     return {
       findByAccessKeyId: (id) => reads.get(`principal\0${id}`, () => store.findByAccessKeyId(id)),
     }

@@ -22,7 +22,7 @@ import {
 } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
 import { ReadCache } from './read-cache.js'
-import { SCHEMA } from './schema.js'
+import { KMS_TABLES, SCHEMA } from './schema.js'
 
 export interface KeystoreOptions {
   /** Folder holding `keystore.db` and `root.key` (created 0700). */
@@ -52,7 +52,7 @@ export class Keystore implements Sealer {
 
   private constructor(db: Database.Database, rootKey: Uint8Array) {
     this.db = db
-    this.reads = new ReadCache(db)
+    this.reads = new ReadCache(db, KMS_TABLES)
     this.rootKey = rootKey
     this.offsetStmt = db.prepare(`SELECT value FROM meta WHERE name = 'clock_offset_ms'`)
   }

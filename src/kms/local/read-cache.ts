@@ -1,34 +1,55 @@
 import type Database from 'better-sqlite3'
 
 const MAX_ENTRIES = 10_000
+const TABLE_NAME = /^[a-z_][a-z0-9_]*$/
 
 /**
- * Values read from the keystore, kept while nothing has changed it: the server reads the same
- * key, backing-key version, principal and clock offset on every request, and each standalone
- * read is a WAL read transaction of its own.
+ * Values read from the keystore, kept while nothing they come from has changed: the server
+ * reads the same key, backing-key version, principal and clock offset on every request, and each
+ * standalone read is a WAL read transaction of its own.
  *
- * The cache is dropped when this connection has written anything (`total_changes()`, checked
- * on every read, exact) or another connection, in this process or another, has committed
- * (`PRAGMA data_version`, checked once per synchronous run of the event loop: a request is
- * handled in one run, so its reads share one check made after the request arrived, and a change
- * committed before it arrived is always seen). Inside a transaction every read
- * goes to the database, so a transaction sees its own writes. Values are frozen, so a caller
- * cannot change what the next caller reads.
+ * Every write to a watched table bumps one generation counter (SQL triggers, so the writes of
+ * any process and any code path count, older sealbox versions included). Writes to other tables,
+ * the audit log's above all, leave it alone, so they do not empty the cache. The counter is read
+ * only when something may have changed: when this connection's `total_changes()` moved (checked
+ * on every read, exact) or another connection committed (`PRAGMA data_version`, checked once per
+ * synchronous run of the event loop: a request is handled in one run, so a change committed
+ * before it arrived is always seen). Inside a transaction every read goes to the database, so a
+ * transaction sees its own writes; a rollback restores the counter with the rows. Values are
+ * frozen, so a caller cannot change what the next caller reads.
  */
 export class ReadCache {
   private readonly entries = new Map<string, unknown>()
   private readonly dataVersionStmt: Database.Statement<[], number>
   private readonly totalChangesStmt: Database.Statement<[], number>
+  private readonly generationStmt: Database.Statement<[], number>
   private dataVersion = -1
   private changes = -1
+  private generation = -1
   private checkedThisRun = false
   private readonly endRun = (): void => {
     this.checkedThisRun = false
   }
 
-  constructor(private readonly db: Database.Database) {
+  /** `tables`: every table a cached value is read from (more can be added with `watch`). */
+  constructor(
+    private readonly db: Database.Database,
+    tables: readonly string[],
+  ) {
+    db.transaction(() => {
+      db.exec(`CREATE TABLE IF NOT EXISTS cache_generation (n INTEGER NOT NULL);
+        INSERT INTO cache_generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM cache_generation);`)
+      for (const table of tables) this.createTriggers(table)
+    }).immediate()
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck()
     this.totalChangesStmt = db.prepare<[], number>('SELECT total_changes()').pluck()
+    this.generationStmt = db.prepare<[], number>('SELECT n FROM cache_generation').pluck()
+  }
+
+  /** Adds a table that cached values are read from; call it before caching any of them. */
+  watch(table: string): void {
+    this.db.transaction(() => this.createTriggers(table)).immediate()
+    this.entries.clear()
   }
 
   get<T>(key: string, read: () => T): T {
@@ -46,17 +67,30 @@ export class ReadCache {
 
   private validate(): void {
     const changes = this.totalChangesStmt.get()!
-    if (changes !== this.changes) {
-      this.entries.clear()
-      this.changes = changes
-    }
-    if (this.checkedThisRun) return
-    this.checkedThisRun = true
-    queueMicrotask(this.endRun)
-    const dataVersion = this.dataVersionStmt.get()!
-    if (dataVersion !== this.dataVersion) {
-      this.entries.clear()
+    let maybeChanged = changes !== this.changes
+    this.changes = changes
+    if (!this.checkedThisRun) {
+      this.checkedThisRun = true
+      queueMicrotask(this.endRun)
+      const dataVersion = this.dataVersionStmt.get()!
+      if (dataVersion !== this.dataVersion) maybeChanged = true
       this.dataVersion = dataVersion
+    }
+    if (!maybeChanged) return
+    const generation = this.generationStmt.get()!
+    if (generation !== this.generation) {
+      this.entries.clear()
+      this.generation = generation
+    }
+  }
+
+  private createTriggers(table: string): void {
+    if (!TABLE_NAME.test(table)) throw new TypeError(`not a table name: ${table}`)
+    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+      this.db.exec(
+        `CREATE TRIGGER IF NOT EXISTS cache_generation_${table}_${op.toLowerCase()} AFTER ${op} ON ${table}
+         BEGIN UPDATE cache_generation SET n = n + 1; END`,
+      )
     }
   }
 }

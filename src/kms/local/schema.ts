@@ -1,3 +1,14 @@
+/** The embedded KMS's tables: every one may hold what the read cache keeps. */
+export const KMS_TABLES = [
+  'meta',
+  'kms_keys',
+  'kms_key_versions',
+  'kms_aliases',
+  'kms_tags',
+  'kms_grants',
+  'kms_import_tokens',
+] as const
+
 /** The embedded KMS's tables. Other modules may add their own tables to the same file. */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
