@@ -1,7 +1,8 @@
 // `sealbox serve` under load: GenerateDataKey and Decrypt requests per second and p50/p99
 // latency at 1, 16 and 64 connections on loopback, SigV4 verified and every request audited,
 // with one worker and with one worker per core; beside each, a do-nothing node:http server
-// answering the same request (the ceiling for this machine). autocannon replays one signed
+// answering the same request (the ceiling for this machine), and that server plus only the crypto
+// a verified GenerateDataKey cannot do without (the floor of any design). autocannon replays one signed
 // request (AWS accepts a signature for 15 minutes; each run is signed just before it starts).
 //
 //   npm run bench -- server            (BENCH_SECONDS=10 for longer runs; default 5)
@@ -14,6 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { systemClock } from '../src/clock/index.js'
+import { aesGcmEncrypt, hmacSha256, randomBytes, sha256Hex } from '../src/crypto/index.js'
 import { KMS_OPERATION_NAMES, methodName, type KmsPort } from '../src/kms/types/index.js'
 import { fromWire } from '../src/kms/wire/index.js'
 import { signRequest, startKmsServer } from '../src/server/index.js'
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'sealbox-bench-serve-'))
   const creds = JSON.parse(cli(home, ['principals', 'create', 'bench'])) as Creds
   const rows: Row[] = []
-  const protocolRows: Row[] = []
+  const referenceRows: Record<'--protocol' | '--floor', Row[]> = { '--protocol': [], '--floor': [] }
   let keyId = ''
   let ciphertext = ''
   let ok2xx = 0
@@ -256,33 +258,38 @@ async function main(): Promise<void> {
         }
       }
       if (workers === 1) {
-        const protocol = await startProcess(
-          [process.execPath, SELF, '--protocol', sample],
-          {
-            ...benchEnv(home),
-            BENCH_ACCESS_KEY_ID: creds.AccessKeyId,
-            BENCH_SECRET_ACCESS_KEY: creds.SecretAccessKey,
-          },
-          cpu,
-        )
-        try {
-          for (const connections of CONNECTIONS) {
-            const op = 'GenerateDataKey'
-            const p = await load(
-              protocol.url,
-              protocol.child.pid!,
-              creds,
-              op,
-              requests[op]!,
-              connections,
-            )
-            const ceilingRow = rows.find(
-              (r) => r.op === op && r.workers === 1 && r.connections === connections,
-            )!
-            protocolRows.push({ op, workers, connections, sealbox: p, ceiling: ceilingRow.ceiling })
+        const secrets = {
+          ...benchEnv(home),
+          BENCH_ACCESS_KEY_ID: creds.AccessKeyId,
+          BENCH_SECRET_ACCESS_KEY: creds.SecretAccessKey,
+        }
+        for (const mode of ['--protocol', '--floor'] as const) {
+          const reference = await startProcess([process.execPath, SELF, mode, sample], secrets, cpu)
+          try {
+            for (const connections of CONNECTIONS) {
+              const op = 'GenerateDataKey'
+              const p = await load(
+                reference.url,
+                reference.child.pid!,
+                creds,
+                op,
+                requests[op]!,
+                connections,
+              )
+              const ceilingRow = rows.find(
+                (r) => r.op === op && r.workers === 1 && r.connections === connections,
+              )!
+              referenceRows[mode].push({
+                op,
+                workers,
+                connections,
+                sealbox: p,
+                ceiling: ceilingRow.ceiling,
+              })
+            }
+          } finally {
+            await stop(reference.child)
           }
-        } finally {
-          await stop(protocol.child)
         }
       }
     } finally {
@@ -310,7 +317,11 @@ async function main(): Promise<void> {
   console.log(
     '\nthe HTTP layer alone (SigV4 verified, input validated, AWS shapes; a KMS that does nothing, no audit):',
   )
-  protocolRows.forEach(line)
+  referenceRows['--protocol'].forEach(line)
+  console.log(
+    '\nthe floor: the ceiling server plus only the crypto any verified GenerateDataKey needs (SHA-256 of the body, one HMAC-SHA256, 44 random bytes, one AES-256-GCM wrap; no parsing, no keystore, no audit):',
+  )
+  referenceRows['--floor'].forEach(line)
   console.log(
     `\naudit log after the runs: ${verify} (successful requests answered: ${ok2xx}, plus the setup calls)`,
   )
@@ -348,6 +359,32 @@ if (process.argv[2] === '--ceiling') {
     })
     process.on('SIGTERM', () => process.exit(0))
   }
+} else if (process.argv[2] === '--floor') {
+  // ---- the least a verified GenerateDataKey costs: the ceiling plus its unavoidable crypto -----
+  const answer = process.argv[3]!
+  const signingKey = hmacSha256(process.env['BENCH_SECRET_ACCESS_KEY']!, 'bench')
+  const backingKey = randomBytes(32)
+  const aad = new TextEncoder().encode('bench context')
+  let sink = 0
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const signature = hmacSha256(signingKey, `AWS4-HMAC-SHA256\n${sha256Hex(body)}`)
+      const dataKey = randomBytes(32)
+      const { ciphertext } = aesGcmEncrypt(backingKey, randomBytes(12), dataKey, aad)
+      sink += signature[0]! + Buffer.from(ciphertext).toString('base64').length
+      dataKey.fill(0)
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1')
+      res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
+      res.end(answer)
+    })
+  })
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}\n`)
+  })
+  process.on('SIGTERM', () => process.exit(sink >= 0 ? 0 : 1))
 } else if (process.argv[2] === '--protocol') {
   // ---- sealbox's HTTP layer alone: SigV4, validation, AWS shapes; a KMS that does nothing -----
   const answer = fromWire(JSON.parse(process.argv[3]!)) as Record<string, unknown>
