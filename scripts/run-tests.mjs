@@ -21,7 +21,8 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  // A test that hangs fails after 5 minutes instead of holding the run forever.
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit' },
 )
 process.exit(result.status ?? 1)
