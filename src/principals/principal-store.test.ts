@@ -153,4 +153,50 @@ void describe('principal store', () => {
     assert.equal(all.includes(alice.secretAccessKey), true)
     assert.equal(statSync(path).mode & 0o777, 0o600)
   })
+
+  void test('chosen credentials are kept, checked, and unique', () => {
+    const sealer = testSealer()
+    const store = PrincipalStore.open({ path: dbPath() }, { sealer })
+    const ci = store.create('ci', '000000000000', {
+      accessKeyId: 'test',
+      secretAccessKey: 'not-a-real-secret/+=',
+    })
+    assert.equal(ci.accessKeyId, 'test')
+    assert.deepEqual(store.findByAccessKeyId('test'), {
+      accessKeyId: 'test',
+      secretAccessKey: 'not-a-real-secret/+=',
+      arn: 'arn:aws:iam::000000000000:user/ci',
+      accountId: '000000000000',
+    })
+    const refused = (f: () => unknown, code: string, message: RegExp) =>
+      assert.throws(
+        f,
+        (e: unknown) => isSealboxError(e) && e.code === code && message.test(e.message),
+      )
+    refused(
+      () => store.create('ci2', '000000000000', { accessKeyId: 'test', secretAccessKey: 'x' }),
+      'AlreadyExists',
+      /access key id 'test' already belongs to another principal/,
+    )
+    refused(
+      () => store.create('ci3', '000000000000', { accessKeyId: 'AKIA/1', secretAccessKey: 'x' }),
+      'ValidationException',
+      /access key id 'AKIA\/1' is not valid/,
+    )
+    refused(
+      () =>
+        store.create('ci4', '000000000000', { accessKeyId: 'k4', secretAccessKey: 'has space' }),
+      'ValidationException',
+      /secret access key is not valid/,
+    )
+    refused(
+      () => store.create('ci5', '000000000000', { accessKeyId: 'k5', secretAccessKey: '' }),
+      'ValidationException',
+      /secret access key is not valid/,
+    )
+    assert.deepEqual(
+      store.list().map((p) => p.name),
+      ['ci'],
+    )
+  })
 })

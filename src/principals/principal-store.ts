@@ -56,6 +56,28 @@ function secretAccessKey(): string {
   return text
 }
 
+// IAM's access key id pattern ([\w]+) without its 16-character minimum, which AWS SDKs never
+// check and which local set-ups often ignore (AWS_ACCESS_KEY_ID=test).
+const ACCESS_KEY_ID = /^\w{1,128}$/
+// Printable ASCII without spaces: what an AWS secret access key looks like, and what survives
+// being pasted into an environment variable.
+const SECRET = /^[\x21-\x7e]{1,128}$/
+
+function checkCredentials(c: { accessKeyId: string; secretAccessKey: string }): void {
+  if (!ACCESS_KEY_ID.test(c.accessKeyId)) {
+    throw new SealboxError(
+      'ValidationException',
+      `access key id '${c.accessKeyId.slice(0, 40)}' is not valid: use 1 to 128 letters, digits and _`,
+    )
+  }
+  if (!SECRET.test(c.secretAccessKey)) {
+    throw new SealboxError(
+      'ValidationException',
+      'the secret access key is not valid: use 1 to 128 printable ASCII characters, no spaces',
+    )
+  }
+}
+
 function aadFor(accessKey: string): Uint8Array {
   return utf8(`sealbox principal secret v1\0${accessKey}`)
 }
@@ -122,7 +144,15 @@ export class PrincipalStore {
     return this.sealer !== undefined
   }
 
-  create(name: string, accountId: string): Principal {
+  /**
+   * Creates a principal with fresh credentials, or with `credentials` the caller chose (fixed
+   * keys for CI jobs and containers, as other local AWS tools let you set them).
+   */
+  create(
+    name: string,
+    accountId: string,
+    credentials?: { accessKeyId: string; secretAccessKey: string },
+  ): Principal {
     if (!NAME.test(name)) {
       throw new SealboxError(
         'ValidationException',
@@ -135,10 +165,11 @@ export class PrincipalStore {
         `account id '${accountId.slice(0, 40)}' is not 12 digits`,
       )
     }
+    if (credentials !== undefined) checkCredentials(credentials)
     const principal: Principal = {
       name,
-      accessKeyId: accessKeyId(),
-      secretAccessKey: secretAccessKey(),
+      accessKeyId: credentials?.accessKeyId ?? accessKeyId(),
+      secretAccessKey: credentials?.secretAccessKey ?? secretAccessKey(),
       arn: `arn:aws:iam::${accountId}:user/${name}`,
       accountId,
       createdAt: this.clock.now(),
@@ -164,6 +195,13 @@ export class PrincipalStore {
         throw new SealboxError('AlreadyExists', `a principal named '${name}' already exists`, {
           hint: `remove it first with 'sealbox principals rm ${name}', or pick another name`,
         })
+      }
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new SealboxError(
+          'AlreadyExists',
+          `access key id '${principal.accessKeyId}' already belongs to another principal`,
+          { hint: "'sealbox principals ls' shows whose it is" },
+        )
       }
       throw e
     } finally {

@@ -16,7 +16,11 @@ export function register(program: Command, runtime: Runtime): void {
     )
     .argument('<name>', 'IAM-style user name: letters, digits and + = , . @ _ -')
     .option('--account <id>', "12-digit account id (default: the embedded KMS's account)")
-    .action(async (name: string, flags: { account?: string }) => {
+    .option(
+      '--access-key-id <id>',
+      'use this access key id, and the secret access key piped on stdin, instead of new ones',
+    )
+    .action(async (name: string, flags: { account?: string; accessKeyId?: string }) => {
       const { principalsCreate } = await import('../serve/principals-commands.js')
       await principalsCreate(name, flags, await deps())
     })

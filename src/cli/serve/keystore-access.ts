@@ -61,6 +61,7 @@ export function principalsDeps(runtime: Runtime): PrincipalsDeps {
   return {
     store: () => Promise.resolve(keystore.principals()),
     defaultAccount: () => Promise.resolve(keystore.local().caller.accountId),
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
   }

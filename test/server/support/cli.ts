@@ -28,10 +28,12 @@ export function runCli(
   home: string,
   args: string[],
   extra: Record<string, string> = {},
+  input?: string,
 ): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     env: cliEnv(home, extra),
     encoding: 'utf8',
+    ...(input === undefined ? {} : { input }),
   })
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
