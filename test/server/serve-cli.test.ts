@@ -61,6 +61,44 @@ void describe('sealbox principals', () => {
       1,
     )
   })
+
+  void test('create with a chosen access key id takes the secret from stdin and signs with it', async () => {
+    const home = tempHome()
+    const secret = 'ci-secret-0123456789/+='
+    const args = ['principals', 'create', 'ci', '--access-key-id', 'test']
+    const created = runCli(home, args, {}, `${secret}\n`)
+    assert.equal(created.status, 0, created.stderr)
+    const ci = JSON.parse(created.stdout) as Record<string, string>
+    assert.equal(ci['AccessKeyId'], 'test')
+    assert.equal(ci['SecretAccessKey'], undefined, 'a secret the caller chose is not echoed')
+    assert.ok(!created.stdout.includes(secret) && !created.stderr.includes(secret))
+    assert.equal(keystoreBytes(home).includes(secret), false)
+
+    const again = runCli(home, ['principals', 'create', 'ci2', '--access-key-id', 'test'], {}, 'x')
+    assert.equal(again.status, 6)
+    assert.match(again.stderr, /access key id 'test' already belongs to another principal/)
+    const badSecret = runCli(home, ['principals', 'create', 'ci3', '--access-key-id', 'k3'], {}, '')
+    assert.equal(badSecret.status, 2)
+    assert.match(badSecret.stderr, /the secret access key is not valid/)
+
+    const serve = await startServe(home, ['--workers', '1'])
+    try {
+      const listKeys = (secretAccessKey: string) =>
+        rawRequest({
+          endpoint: serve.url,
+          region: REGION,
+          credentials: { accessKeyId: 'test', secretAccessKey },
+          target: 'TrentService.ListKeys',
+          body: '{}',
+        })
+      assert.equal((await listKeys(secret)).status, 200)
+      const wrong = await listKeys(`${secret}x`)
+      assert.equal(wrong.status, 400)
+      assert.match(wrong.text, /InvalidSignatureException/)
+    } finally {
+      await serve.stop()
+    }
+  })
 })
 
 void describe('sealbox serve', () => {
