@@ -192,6 +192,26 @@ void describe('the AWS JSON 1.1 request handler', () => {
     assert.deepEqual(internal, [broken.headers['x-amzn-requestid']])
   })
 
+  void test('GET /health answers 200 unsigned, with no KMS call and no audit event', async () => {
+    const [calledBefore, auditedBefore] = [calls.length, audit.events.length]
+    const health = await send(server, { method: 'GET', path: '/health', sign: false, body: '' })
+    assert.equal(health.status, 200)
+    assert.deepEqual(JSON.parse(health.body), { status: 'ok' })
+    assert.match(String(health.headers['x-amzn-requestid']), /^[0-9a-f-]{36}$/)
+    assert.equal(calls.length, calledBefore)
+    assert.equal(audit.events.length, auditedBefore)
+    for (const other of [
+      { method: 'POST', path: '/health' },
+      { method: 'GET', path: '/health?x=1' },
+      { method: 'GET', path: '/healthz' },
+    ]) {
+      // no body: a GET's body has no framing here, so it would read as the next request
+      const res = await send(server, { ...other, sign: false, body: '' })
+      assert.equal(res.status, 400, `${other.method} ${other.path}`)
+      assert.equal(JSON.parse(res.body).__type, 'UnknownOperationException')
+    }
+  })
+
   void test('refusals before the KMS: each in AWS shape, audited, and no KMS call', async () => {
     const before = calls.length
     const cases: Array<[Parameters<typeof send>[1], number, string]> = [

@@ -10,6 +10,10 @@ import { dispatch, inputFor, operationFor } from './router.js'
 import { SigV4Verifier } from './sigv4-verifier.js'
 import type { SignableRequest } from './sigv4.js'
 
+/** `GET /health` answers 200 while the server accepts connections (a stopping one does not). */
+const HEALTH_PATH = '/health'
+const HEALTH_OK = JSON.stringify({ status: 'ok' })
+
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
 
@@ -254,6 +258,12 @@ export function createKmsRequestHandler(
 
   return (req, res) => {
     const requestId = randomUUID()
+    if (req.method === 'GET' && req.url === HEALTH_PATH) {
+      // For container and load-balancer probes: unauthenticated, names no key, not audited.
+      send(res, requestId, 200, HEALTH_OK)
+      req.resume()
+      return
+    }
     const declared = Number(req.headers['content-length'] ?? 0)
     const tooLarge = (): void => {
       const error = {
