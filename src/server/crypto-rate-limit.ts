@@ -1,7 +1,10 @@
 import { CRYPTOGRAPHIC_OPERATIONS, type KmsOperationName } from '../kms/types/index.js'
 
-// The operations that share AWS KMS's cryptographic-operations request quota.
-const CRYPTO_OPERATIONS = new Set<KmsOperationName>([...CRYPTOGRAPHIC_OPERATIONS, 'GenerateRandom'])
+/** The operations that share AWS KMS's cryptographic-operations request quota. */
+export const CRYPTO_QUOTA_OPERATIONS: ReadonlySet<KmsOperationName> = new Set<KmsOperationName>([
+  ...CRYPTOGRAPHIC_OPERATIONS,
+  'GenerateRandom',
+])
 
 /**
  * A token bucket standing in for AWS's shared quota on cryptographic operations: `perSecond`
@@ -24,7 +27,7 @@ export class CryptoRateLimit {
 
   /** Whether `op` may run now; takes a token when it is a cryptographic operation. */
   admit(op: KmsOperationName): boolean {
-    if (!CRYPTO_OPERATIONS.has(op)) return true
+    if (!CRYPTO_QUOTA_OPERATIONS.has(op)) return true
     const t = this.now()
     // a bucket holds at least one token, so a rate below one a second still admits requests
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond)

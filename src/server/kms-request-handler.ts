@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuditLog } from '../audit/types/index.js'
 import type { Clock } from '../clock/index.js'
 import { randomUUID } from '../crypto/index.js'
 import type { Caller, KmsInput, KmsOperationName, KmsProvider } from '../kms/types/index.js'
 import { awsError, toAwsError, type AwsError } from './aws-error.js'
 import { CryptoRateLimit } from './crypto-rate-limit.js'
+import { FaultInjection, type FaultOptions } from './fault-injection.js'
 import type { PrincipalDirectory } from './principal-directory.js'
 import { dispatch, inputFor, operationFor } from './router.js'
 import { SigV4Verifier } from './sigv4-verifier.js'
@@ -33,11 +35,8 @@ export interface KmsHandlerOptions {
   maxBodyBytes?: number
   /** Cryptographic requests per second before ThrottlingException (AWS's shared quota). */
   cryptoRequestsPerSecond?: number
-  /**
-   * The share of verified requests answered with an injected KMSInternalException (HTTP 500)
-   * without touching a key, to exercise clients' retries. `random` decides (tests fix it).
-   */
-  faults?: { rate: number; random?: () => number }
+  /** Injected errors and latency, to exercise clients' retries and timeouts. */
+  faults?: FaultOptions
   /** Told about failures that are ours (bugs, broken keystore), with the request id. */
   onInternalError?: (error: unknown, requestId: string) => void
 }
@@ -67,11 +66,12 @@ function rawHeaderPairs(raw: string[]): Array<readonly [string, string]> {
 /**
  * The AWS KMS JSON 1.1 protocol over a `KmsProvider`: `POST /` with
  * `X-Amz-Target: TrentService.<Operation>`. Every request is answered in AWS's shape with an
- * `x-amzn-RequestId`; nothing a client sends can make it throw.
+ * `x-amzn-RequestId`; nothing a client sends can make it throw. Once `stopping` is aborted,
+ * answers close their connection and injected latency is cut short.
  */
 export function createKmsRequestHandler(
   options: KmsHandlerOptions,
-  connection: { closing(): boolean } = { closing: () => false },
+  stopping: AbortSignal = new AbortController().signal,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const verifier =
@@ -88,8 +88,7 @@ export function createKmsRequestHandler(
     options.cryptoRequestsPerSecond === undefined
       ? undefined
       : new CryptoRateLimit(options.cryptoRequestsPerSecond)
-  const faults = options.faults
-  const faultRandom = faults?.random ?? Math.random
+  const faults = options.faults === undefined ? undefined : new FaultInjection(options.faults)
 
   // The Date header is the KMS clock's time (SDKs correct their clock skew from it); it has a
   // precision of one second, so it is read at most once per second of wall time.
@@ -114,7 +113,7 @@ export function createKmsRequestHandler(
       'Date',
       dateHeader(),
     ]
-    if (connection.closing()) headers.push('Connection', 'close')
+    if (stopping.aborted) headers.push('Connection', 'close')
     res.writeHead(status, headers)
     res.end(body)
   }
@@ -207,13 +206,11 @@ export function createKmsRequestHandler(
       if (rateLimit !== undefined && !rateLimit.admit(op)) {
         throw new Refusal(awsError('ThrottlingException', 'Rate exceeded'), caller.principal, op)
       }
-      if (faults !== undefined && faultRandom() < faults.rate) {
-        throw new Refusal(
-          awsError('KMSInternalException', 'injected fault (sealbox serve --fault-rate)'),
-          caller.principal,
-          op,
-        )
+      const fault = faults?.draw(op)
+      if (fault !== undefined && fault.delayMs > 0) {
+        await sleep(fault.delayMs, undefined, { signal: stopping }).catch(() => undefined)
       }
+      if (fault?.error !== undefined) throw new Refusal(fault.error, caller.principal, op)
       let parsed: unknown = {}
       if (body.length > 0) {
         try {

@@ -48,9 +48,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 
 /** Starts the AWS KMS JSON 1.1 endpoint; resolves once it is listening. */
 export async function startKmsServer(options: KmsServerOptions): Promise<RunningKmsServer> {
-  let stopping = false
   // Once stopping, every answer still to come ends its connection instead of keeping it alive.
-  const handler = createKmsRequestHandler(options, { closing: () => stopping })
+  const stopping = new AbortController()
+  const handler = createKmsRequestHandler(options, stopping.signal)
   const server: Server =
     options.tls === undefined
       ? createHttpServer({ requestTimeout: 30_000 }, handler)
@@ -78,7 +78,7 @@ export async function startKmsServer(options: KmsServerOptions): Promise<Running
     port,
     close(graceMs = 10_000) {
       closing ??= new Promise<void>((resolve) => {
-        stopping = true
+        stopping.abort()
         const force = setTimeout(() => server.closeAllConnections(), graceMs)
         force.unref()
         server.close(() => {

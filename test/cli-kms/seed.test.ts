@@ -71,7 +71,11 @@ void describe('sealbox kms seed', () => {
     const cases: Array<[unknown, RegExp]> = [
       ['not json', /seed file: not JSON/],
       [{ key: [] }, /an object with a "keys" array/],
-      [{ keys: [{ aliases: ['orders'] }] }, /keys\[0\]\.aliases: "orders" is not an alias name/],
+      [
+        { keys: [{ aliases: ['orders'] }] },
+        /keys\[0\]\.aliases: 1 validation error detected: Value 'orders' at 'aliasName'/,
+      ],
+      [{ keys: [{ aliases: [7] }] }, /keys\[0\]\.aliases: 7 is not an alias name/],
       [{ keys: [{ aliases: ['alias/a'], color: 'red' }] }, /keys\[0\]\.color: not a member/],
       [
         { keys: [{ aliases: ['alias/a'] }, { aliases: ['alias/a'] }] },
@@ -153,6 +157,59 @@ void describe('sealbox kms seed', () => {
     )
     const t = await sealbox(box, 'kms', 'seed', file)
     assert.equal(t.code, 2, t.stderr)
+    assert.deepEqual(json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys')).Keys, [])
+  })
+
+  void test("aliases are held to CreateAlias's rules: a colon is accepted", async () => {
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    writeFileSync(file, JSON.stringify({ keys: [{ aliases: ['alias/team:orders/v1'] }] }))
+    const seeded = json<Seeded>(await sealbox(box, 'kms', 'seed', file))
+    assert.equal(seeded.Keys[0]!.Status, 'created')
+    const r = await sealbox(box, 'kms', 'describe-key', '--key-id', 'alias/team:orders/v1')
+    assert.equal(
+      json<{ KeyMetadata: { KeyId: string } }>(r).KeyMetadata.KeyId,
+      seeded.Keys[0]!.KeyId,
+    )
+  })
+
+  void test('an alias or tag CreateAlias or TagResource refuses is refused with their message, before any key is made', async () => {
+    const calls = sandbox()
+    const keyId = json<{ KeyMetadata: { KeyId: string } }>(
+      await sealbox(calls, 'kms', 'create-key'),
+    ).KeyMetadata.KeyId
+    const refusal = async (...args: string[]) => {
+      const r = await sealbox(calls, 'kms', ...args)
+      assert.notEqual(r.code, 0, r.stderr)
+      // the message after the error's name (`sealbox: error: ValidationException: …`)
+      return /^sealbox: error: \w+: (.+)$/m.exec(r.stderr)![1]!
+    }
+    const tooManyTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v']))
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { aliases: ['alias/bad name'] },
+        await refusal('create-alias', '--alias-name', 'alias/bad name', '--target-key-id', keyId),
+      ],
+      [
+        { aliases: ['alias/aws/mine'] },
+        await refusal('create-alias', '--alias-name', 'alias/aws/mine', '--target-key-id', keyId),
+      ],
+      [
+        { aliases: ['alias/ok'], tags: { '': 'v' } },
+        await refusal('tag-resource', '--key-id', keyId, '--tags', 'TagKey=,TagValue=v'),
+      ],
+      [{ aliases: ['alias/ok'], tags: tooManyTags }, 'Too many tags'],
+    ]
+    const box = sandbox()
+    const file = join(box.work, 'seed.json')
+    for (const [key, message] of cases) {
+      // a valid key first: nothing is made unless the whole file is valid
+      writeFileSync(file, JSON.stringify({ keys: [{ aliases: ['alias/first'] }, key] }))
+      const r = await sealbox(box, 'kms', 'seed', file)
+      assert.equal(r.code, 2, r.stderr)
+      assert.ok(r.stderr.includes(`seed file: keys[1].`), r.stderr)
+      assert.ok(r.stderr.includes(message), `${r.stderr} lacks: ${message}`)
+    }
     assert.deepEqual(json<{ Keys: unknown[] }>(await sealbox(box, 'kms', 'list-keys')).Keys, [])
   })
 

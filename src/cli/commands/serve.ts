@@ -30,7 +30,19 @@ export function register(program: Command, runtime: Runtime): void {
     )
     .option(
       '--fault-rate <fraction>',
-      'answer this share of requests (e.g. 0.05) with KMSInternalException (HTTP 500), to test retries',
+      'answer this share of requests (e.g. 0.05) with an injected error (see --fault-types), to test retries',
+    )
+    .option(
+      '--fault-types <types>',
+      'comma-separated errors --fault-rate injects, each only where AWS can raise it: KMSInternalException (500, the default), DependencyTimeoutException (503), KeyUnavailableException (500, cryptographic operations), ThrottlingException (400)',
+    )
+    .option(
+      '--latency <ms>',
+      'delay answers to cryptographic requests by MS, or by MIN-MAX milliseconds drawn evenly (e.g. 50-300)',
+    )
+    .option(
+      '--fault-seed <n>',
+      'draw faults and delays from seed N, so a run repeats (implies --workers 1)',
     )
     .addHelpText(
       'after',

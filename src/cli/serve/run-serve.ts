@@ -26,8 +26,22 @@ function banner(options: ServeOptions, deps: RunServeDeps, url: string, workers:
     )
   }
   if (options.faultRate !== undefined) {
+    const types = options.faultTypes
+    const named =
+      types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`
     deps.stderr.write(
-      `sealbox: warning: ${Number((options.faultRate * 100).toPrecision(6))}% of requests get an injected KMSInternalException (--fault-rate)\n`,
+      `sealbox: warning: ${Number((options.faultRate * 100).toPrecision(6))}% of requests get an injected ${named} (--fault-rate)\n`,
+    )
+  }
+  if (options.latency !== undefined) {
+    const { min, max } = options.latency
+    deps.stderr.write(
+      `sealbox: warning: answers to cryptographic requests are delayed ${min === max ? min : `${min}-${max}`} ms (--latency)\n`,
+    )
+  }
+  if (options.faultSeed !== undefined) {
+    deps.stderr.write(
+      `sealbox: faults and delays are drawn from seed ${options.faultSeed}: the same requests in the same order meet the same ones (--fault-seed)\n`,
     )
   }
   deps.stdout.write(`${url}\n`)

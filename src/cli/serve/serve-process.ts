@@ -3,7 +3,9 @@ import type { AuditLog } from '../../audit/types/index.js'
 import type { Clock } from '../../clock/index.js'
 import type { KmsPort, KmsProvider } from '../../kms/types/index.js'
 import {
+  seededRandom,
   startKmsServer,
+  type FaultOptions,
   type PrincipalDirectory,
   type RunningKmsServer,
 } from '../../server/index.js'
@@ -21,6 +23,15 @@ export interface ServeDeps {
   accountId: () => Promise<string>
   region: string
   stderr: Writable
+}
+
+function faultOptions(options: ServeOptions): FaultOptions {
+  return {
+    types: options.faultTypes,
+    ...(options.faultRate === undefined ? {} : { rate: options.faultRate }),
+    ...(options.latency === undefined ? {} : { latency: options.latency }),
+    ...(options.faultSeed === undefined ? {} : { random: seededRandom(options.faultSeed) }),
+  }
 }
 
 /** Starts the server in this process with the keystore opened here. */
@@ -55,7 +66,9 @@ export async function startServing(
     ...(options.throttle === undefined
       ? {}
       : { cryptoRequestsPerSecond: options.throttle / options.workers }),
-    ...(options.faultRate === undefined ? {} : { faults: { rate: options.faultRate } }),
+    ...(options.faultRate === undefined && options.latency === undefined
+      ? {}
+      : { faults: faultOptions(options) }),
     onInternalError: (error, requestId) => {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
       deps.stderr.write(`sealbox: error: request ${requestId} failed inside the server: ${text}\n`)

@@ -1,6 +1,7 @@
 export { Keystore, type KeystoreOptions, type Sealer } from './keystore.js'
 export { LocalKms, type LocalKmsOptions } from './local-kms.js'
-export { keyArn, aliasArn, type Region } from './key-ids.js'
+export { keyArn, aliasArn, checkAliasName, type Region } from './key-ids.js'
+export { checkTags } from './operations/tag-operations.js'
 export { MAX_ON_DEMAND_ROTATIONS } from './operations/rotation-operations.js'
 export { keyPolicyFor, defaultKeyPolicy } from './policy/index.js'
 export { validatePolicy } from './policy/index.js'

@@ -6,6 +6,7 @@ import type { Caller, KmsPort, KmsProvider } from '../../../src/kms/types/index.
 import { PrincipalStore, type Principal } from '../../../src/principals/index.js'
 import {
   startKmsServer,
+  type FaultOptions,
   type RunningKmsServer,
   type ServerAuth,
 } from '../../../src/server/index.js'
@@ -41,7 +42,7 @@ export async function startTestServer(
     auth?: 'sigv4' | 'none'
     maxBodyBytes?: number
     cryptoRequestsPerSecond?: number
-    faults?: { rate: number; random?: () => number }
+    faults?: FaultOptions
   } = {},
 ): Promise<TestServer> {
   const home = tempHome()
