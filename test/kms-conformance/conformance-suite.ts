@@ -479,6 +479,43 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
       await refusedWith(kms.getKeyLastUsage({ keyId: 'alias/anything' }), 'NotFoundException')
     })
 
+    void test('GetKeyLastUsage: a ReEncrypt is a use of its source and of its destination key', async () => {
+      const source = (await kms.createKey({})).keyMetadata.arn
+      const destination = (await kms.createKey({})).keyMetadata.arn
+      const { ciphertextBlob } = await kms.encrypt({ keyId: source, plaintext: bytes('move') })
+      await refusedWith(
+        kms.reEncrypt({
+          ciphertextBlob,
+          sourceEncryptionContext: { wrong: 'context' },
+          destinationKeyId: destination,
+        }),
+        'InvalidCiphertextException',
+      ) // not a successful one
+      assert.deepEqual({ ...(await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage }, {})
+      const moved = await kms.reEncrypt({ ciphertextBlob, destinationKeyId: destination })
+      const bySource = (await kms.getKeyLastUsage({ keyId: source })).keyLastUsage
+      const byDestination = (await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage
+      assert.equal(bySource.operation, 'ReEncrypt')
+      assert.equal(byDestination.operation, 'ReEncrypt')
+      // one call, one event: the same request and event ids for both keys
+      assert.deepEqual({ ...byDestination }, { ...bySource })
+      // the destination's own later use is newer
+      await kms.decrypt({ ciphertextBlob: moved.ciphertextBlob })
+      assert.equal(
+        (await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage.operation,
+        'Decrypt',
+      )
+      assert.equal(
+        (await kms.getKeyLastUsage({ keyId: source })).keyLastUsage.operation,
+        'ReEncrypt',
+      )
+      // and a ReEncrypt into the source after that is the source's newest use again
+      await kms.reEncrypt({ ciphertextBlob: moved.ciphertextBlob, destinationKeyId: source })
+      for (const keyId of [source, destination]) {
+        assert.equal((await kms.getKeyLastUsage({ keyId })).keyLastUsage.operation, 'ReEncrypt')
+      }
+    })
+
     void test('imported key material: wrap with the public key, use, delete', async () => {
       await refusedWith(
         kms.getParametersForImport({

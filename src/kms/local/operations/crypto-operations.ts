@@ -178,20 +178,23 @@ export const cryptoOperations: Handlers<CryptoOps> = {
     try {
       const destination = e.key(call, destinationRef, {
         allowAlias: true,
+        destination: true,
         action: 'kms:ReEncryptTo',
         context: destinationContext,
       })
       dryRun(input.dryRun)
-      const sourceMaterialId = source.materialId
       const ciphertextBlob = seal(e, call, destination, source.plaintext, destinationContext)
+      const destinationKeyMaterialId = call.keyMaterialId!
+      // the event's key material is that of its keyArn, the source
+      call.keyMaterialId = source.materialId
       return {
         ciphertextBlob,
         sourceKeyId: e.arn(source.key.key_id),
         keyId: e.arn(destination.key_id),
         sourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         destinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-        sourceKeyMaterialId: sourceMaterialId,
-        destinationKeyMaterialId: call.keyMaterialId!,
+        sourceKeyMaterialId: source.materialId,
+        destinationKeyMaterialId,
       }
     } finally {
       zero(source.plaintext)
