@@ -4,6 +4,7 @@ import type { EncryptionContext } from '../../../encoding/index.js'
 import { SealboxError } from '../../../errors/index.js'
 import { openBlob, readBlobHeader, sealBlob } from '../ciphertext-blob.js'
 import type { Call, Engine } from '../engine.js'
+import { checkGrantTokens } from '../grant-token.js'
 import type { KeyRow } from '../key-repository.js'
 import type { Handlers } from './handler.js'
 import { dryRun, intBetween, lengthBetween, required, validation } from './validate.js'
@@ -119,6 +120,7 @@ function dataKeyLength(input: { numberOfBytes?: number; keySpec?: string }): num
 
 export const cryptoOperations: Handlers<CryptoOps> = {
   Encrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const plaintext = required(input.plaintext, 'plaintext')
     lengthBetween(plaintext, 'plaintext', 1, 4096)
     checkAlgorithm(input.encryptionAlgorithm, 'EncryptionAlgorithm')
@@ -134,6 +136,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   Decrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     checkAlgorithm(input.encryptionAlgorithm, 'EncryptionAlgorithm')
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context
@@ -158,6 +161,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   ReEncrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     checkAlgorithm(input.sourceEncryptionAlgorithm, 'SourceEncryptionAlgorithm')
     checkAlgorithm(input.destinationEncryptionAlgorithm, 'DestinationEncryptionAlgorithm')
     const sourceContext = checkContext(input.sourceEncryptionContext, 'sourceEncryptionContext')
@@ -202,6 +206,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   GenerateDataKey(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const length = dataKeyLength(input)
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context
@@ -218,6 +223,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   GenerateDataKeyWithoutPlaintext(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const length = dataKeyLength(input)
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context
