@@ -155,6 +155,46 @@ void describe('sealbox kms: errors as AWS names them, with named exit codes', ()
     ok(await sealbox(box, 'kms', 'encrypt', '--key-id', keyId, '--plaintext', 'aGk='))
   })
 
+  void test('create-grant again with its --name: the same GrantId, a new token; --grant-tokens are checked (exit 2)', async () => {
+    const keyId = await createKey(box)
+    const grant = () =>
+      sealbox(
+        box,
+        'kms',
+        'create-grant',
+        '--key-id',
+        keyId,
+        '--grantee-principal',
+        'arn:aws:iam::444455556666:user/app',
+        '--operations',
+        'Encrypt',
+        'Decrypt',
+        '--name',
+        'app',
+      )
+    const first = json<{ GrantId: string; GrantToken: string }>(await grant())
+    const again = json<{ GrantId: string; GrantToken: string }>(await grant())
+    assert.equal(again.GrantId, first.GrantId)
+    assert.notEqual(again.GrantToken, first.GrantToken)
+    const encrypt = (...tokens: string[]) =>
+      sealbox(
+        box,
+        'kms',
+        'encrypt',
+        '--key-id',
+        keyId,
+        '--plaintext',
+        'aGk=',
+        '--grant-tokens',
+        ...tokens,
+      )
+    ok(await encrypt(first.GrantToken, again.GrantToken))
+    const bogus = await encrypt(first.GrantToken, 'not-a-grant-token')
+    assert.equal(bogus.code, EXIT.usage, bogus.stderr)
+    assert.match(bogus.stderr, /^sealbox: error: InvalidGrantTokenException: .+/m)
+    assert.equal(bogus.stdout, '')
+  })
+
   void test('an unknown flag, a missing required flag and bad base64 are usage errors (exit 2)', async () => {
     const bogus = await sealbox(
       box,

@@ -358,6 +358,14 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
         name: `conformance-${suffix}`,
       })
       assert.equal(again.grantId, created.grantId)
+      // with a new token; every token of the grant stays good while the grant lives
+      assert.notEqual(again.grantToken, created.grantToken)
+      await kms.encrypt({
+        keyId,
+        plaintext: bytes('x'),
+        encryptionContext: { Department: 'IT' },
+        grantTokens: [created.grantToken, again.grantToken],
+      })
       const second = await kms.createGrant({
         keyId,
         granteePrincipal: 'arn:aws:iam::444455556666:role/other',
@@ -451,6 +459,71 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
         kms.retireGrant({ grantToken: created.grantToken }),
         'InvalidGrantTokenException',
       )
+      await refusedWith(
+        kms.retireGrant({ grantToken: again.grantToken }),
+        'InvalidGrantTokenException',
+      )
+      // a token of a grant that is gone gives nothing, and is no error where it is not needed
+      await kms.encrypt({ keyId, plaintext: bytes('x'), grantTokens: [again.grantToken] })
+    })
+
+    void test('GrantTokens: at most 10 of 1 to 8192 characters, each issued by this KMS', async () => {
+      const { grantToken, grantId } = await kms.createGrant({
+        keyId,
+        granteePrincipal: 'arn:aws:iam::444455556666:user/tokens',
+        operations: ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey'],
+      })
+      const { ciphertextBlob } = await kms.encrypt({ keyId, plaintext: bytes('t') })
+      // every operation that takes GrantTokens, given the tokens `grantTokens`
+      const calls = (grantTokens: string[]): Array<[string, () => Promise<unknown>]> => [
+        ['Encrypt', () => kms.encrypt({ keyId, plaintext: bytes('t'), grantTokens })],
+        ['Decrypt', () => kms.decrypt({ ciphertextBlob, grantTokens })],
+        [
+          'ReEncrypt',
+          () => kms.reEncrypt({ ciphertextBlob, destinationKeyId: otherArn, grantTokens }),
+        ],
+        ['GenerateDataKey', () => kms.generateDataKey({ keyId, keySpec: 'AES_256', grantTokens })],
+        [
+          'GenerateDataKeyWithoutPlaintext',
+          () => kms.generateDataKeyWithoutPlaintext({ keyId, numberOfBytes: 16, grantTokens }),
+        ],
+        ['DescribeKey', () => kms.describeKey({ keyId, grantTokens })],
+        [
+          'CreateGrant',
+          () =>
+            kms.createGrant({
+              keyId,
+              granteePrincipal: 'arn:aws:iam::444455556666:user/tokens',
+              operations: ['Encrypt'],
+              name: `tokens-${suffix}`,
+              grantTokens,
+            }),
+        ],
+      ]
+      for (const [, call] of calls(Array<string>(10).fill(grantToken))) await call()
+      const invalid: Array<[string[], ErrorCode, RegExp]> = [
+        [['not-a-grant-token'], 'InvalidGrantTokenException', /grant token is not valid/],
+        [[grantToken, 'f'.repeat(120)], 'InvalidGrantTokenException', /grant token/],
+        [Array<string>(11).fill(grantToken), 'ValidationException', /'grantTokens'/],
+        [[grantToken, ''], 'ValidationException', /'grantTokens\.2\.member'/],
+        [['a'.repeat(8193)], 'ValidationException', /8192/],
+      ]
+      for (const [tokens, code, message] of invalid) {
+        for (const [op, call] of calls(tokens)) {
+          await refusedWith(call(), code, message).catch((e: Error) => {
+            throw new Error(`${op}: ${e.message}`)
+          })
+        }
+      }
+      await refusedWith(kms.retireGrant({ grantToken: '' }), 'ValidationException')
+      await refusedWith(
+        kms.retireGrant({ grantToken: 'a'.repeat(8193) }),
+        'ValidationException',
+        /8192/,
+      )
+      await kms.revokeGrant({ keyId, grantId })
+      const left = await kms.listGrants({ keyId })
+      for (const g of left.grants) await kms.revokeGrant({ keyId, grantId: g.grantId })
     })
 
     void test('GetKeyLastUsage: nothing for a new key, then the newest successful cryptographic call', async () => {
@@ -477,6 +550,43 @@ export function kmsConformance(name: string, open: () => Promise<ConformanceTarg
         'Decrypt',
       )
       await refusedWith(kms.getKeyLastUsage({ keyId: 'alias/anything' }), 'NotFoundException')
+    })
+
+    void test('GetKeyLastUsage: a ReEncrypt is a use of its source and of its destination key', async () => {
+      const source = (await kms.createKey({})).keyMetadata.arn
+      const destination = (await kms.createKey({})).keyMetadata.arn
+      const { ciphertextBlob } = await kms.encrypt({ keyId: source, plaintext: bytes('move') })
+      await refusedWith(
+        kms.reEncrypt({
+          ciphertextBlob,
+          sourceEncryptionContext: { wrong: 'context' },
+          destinationKeyId: destination,
+        }),
+        'InvalidCiphertextException',
+      ) // not a successful one
+      assert.deepEqual({ ...(await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage }, {})
+      const moved = await kms.reEncrypt({ ciphertextBlob, destinationKeyId: destination })
+      const bySource = (await kms.getKeyLastUsage({ keyId: source })).keyLastUsage
+      const byDestination = (await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage
+      assert.equal(bySource.operation, 'ReEncrypt')
+      assert.equal(byDestination.operation, 'ReEncrypt')
+      // one call, one event: the same request and event ids for both keys
+      assert.deepEqual({ ...byDestination }, { ...bySource })
+      // the destination's own later use is newer
+      await kms.decrypt({ ciphertextBlob: moved.ciphertextBlob })
+      assert.equal(
+        (await kms.getKeyLastUsage({ keyId: destination })).keyLastUsage.operation,
+        'Decrypt',
+      )
+      assert.equal(
+        (await kms.getKeyLastUsage({ keyId: source })).keyLastUsage.operation,
+        'ReEncrypt',
+      )
+      // and a ReEncrypt into the source after that is the source's newest use again
+      await kms.reEncrypt({ ciphertextBlob: moved.ciphertextBlob, destinationKeyId: source })
+      for (const keyId of [source, destination]) {
+        assert.equal((await kms.getKeyLastUsage({ keyId })).keyLastUsage.operation, 'ReEncrypt')
+      }
     })
 
     void test('imported key material: wrap with the public key, use, delete', async () => {

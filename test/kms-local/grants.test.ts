@@ -321,6 +321,73 @@ void describe('grants on the embedded KMS', () => {
     await t.kms.revokeGrant({ keyId: keyArn, grantId: toAccount.grantId })
   })
 
+  void test('a grant token gives nothing beyond its grant, to no one but the grantee', async () => {
+    const { grantToken, grantId } = await t.kms.createGrant({
+      keyId: keyArn,
+      granteePrincipal: BOB.principal,
+      operations: ['Encrypt'],
+    })
+    const grantTokens = [grantToken]
+    await bob.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens })
+    await refused(
+      bob.generateDataKey({ keyId: keyArn, keySpec: 'AES_256', grantTokens }),
+      'AccessDeniedException',
+    )
+    await refused(
+      carol.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens }),
+      'AccessDeniedException',
+    )
+    await t.kms.revokeGrant({ keyId: keyArn, grantId })
+    // the token is still one this KMS issued: refused for want of a grant, not as a bad token
+    await refused(
+      bob.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens }),
+      'AccessDeniedException',
+    )
+    await t.kms.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens })
+  })
+
+  void test('a token another keystore issued is not valid here; refusals are audited', async () => {
+    const other = openTestKms()
+    try {
+      const otherKey = (await other.kms.createKey({})).keyMetadata.arn
+      const foreign = await other.kms.createGrant({
+        keyId: otherKey,
+        granteePrincipal: BOB.principal,
+        operations: ['Encrypt'],
+      })
+      await refused(
+        t.kms.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens: [foreign.grantToken] }),
+        'InvalidGrantTokenException',
+      )
+      await refused(
+        t.kms.retireGrant({ grantToken: foreign.grantToken }),
+        'InvalidGrantTokenException',
+      )
+      const last = [...t.audit.query({ operation: 'Encrypt', newestFirst: true, limit: 1 })][0]!
+      assert.equal(last.outcome, 'InvalidGrantTokenException')
+    } finally {
+      other.close()
+    }
+  })
+
+  void test('a token issued before tokens were sealed (stored with its grant) still works', async () => {
+    const { grantId } = await t.kms.createGrant({
+      keyId: keyArn,
+      granteePrincipal: BOB.principal,
+      operations: ['Encrypt'],
+      retiringPrincipal: BOB.principal,
+    })
+    const stored = 'ab'.repeat(48)
+    t.keystore.db.prepare(`UPDATE kms_grants SET token = ? WHERE grant_id = ?`).run(stored, grantId)
+    await bob.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens: [stored] })
+    await bob.retireGrant({ grantToken: stored })
+    assert.equal((await t.kms.listGrants({ keyId: keyArn, grantId })).grants.length, 0)
+    await refused(
+      t.kms.encrypt({ keyId: keyArn, plaintext: bytes('x'), grantTokens: [stored] }),
+      'InvalidGrantTokenException',
+    )
+  })
+
   void test('every grant call is audited, with the key it names', async () => {
     const before = [...t.audit.query({ operation: 'CreateGrant' })].length
     const { grantToken } = await t.kms.createGrant({

@@ -79,6 +79,28 @@ describe('audit log', () => {
     t.close()
   })
 
+  test('a ReEncrypt event names its source key and material, and its destination key', async () => {
+    const t = openTestKms()
+    const source = (await t.kms.createKey({})).keyMetadata.arn
+    const destination = (await t.kms.createKey({})).keyMetadata.arn
+    const { ciphertextBlob } = await t.kms.encrypt({ keyId: source, plaintext: bytes('x') })
+    const moved = await t.kms.reEncrypt({ ciphertextBlob, destinationKeyId: destination })
+    await t.kms.disableKey({ keyId: destination })
+    await assert.rejects(t.kms.reEncrypt({ ciphertextBlob, destinationKeyId: destination }))
+    const [ok, refused] = [...t.audit.query({ operation: 'ReEncrypt' })]
+    assert.equal(ok!.keyArn, source)
+    assert.equal(ok!.destinationKeyArn, destination)
+    assert.equal(ok!.keyMaterialId, moved.sourceKeyMaterialId)
+    assert.notEqual(ok!.keyMaterialId, moved.destinationKeyMaterialId)
+    assert.equal(refused!.outcome, 'DisabledException')
+    assert.equal(refused!.destinationKeyArn, destination)
+    // other events name no destination
+    const encrypted = [...t.audit.query({ operation: 'Encrypt' })][0]!
+    assert.equal('destinationKeyArn' in encrypted, false)
+    assert.deepEqual(t.audit.verify(), { ok: true, events: 6 })
+    t.close()
+  })
+
   test('verify names an edited, a removed and a reordered event', async () => {
     for (const [tamper, reason] of [
       [

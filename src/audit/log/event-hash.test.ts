@@ -52,6 +52,9 @@ test('every field, and where a value ends, changes the hash', () => {
     { ...full, requestId: '11111111-2222-3333-4444-555555555556' },
     without('sourceIp'),
     without('encryptionContext'),
+    { ...full, destinationKeyArn: full.keyArn! },
+    // the field added last is not the one before it moved along
+    { ...without('sourceIp'), destinationKeyArn: full.sourceIp! },
     { ...full, encryptionContext: {} },
     { ...full, encryptionContext: { Record: 'ünï' } },
     // the same characters split differently between two fields
@@ -64,4 +67,14 @@ test('every field, and where a value ends, changes the hash', () => {
   ])
   for (const v of variants) hashes.add(eventHash(GENESIS_HASH, 1, v))
   assert.equal(hashes.size, variants.length + 3)
+})
+
+// Events without a destination key (the vectors above) hash as they did before the field
+// existed; this pins the layout of one with it.
+test('a destination key is framed after the other fields', () => {
+  const reEncrypt = { ...full, operation: 'ReEncrypt', destinationKeyArn: `${full.keyArn!}0` }
+  assert.equal(
+    eventHash(GENESIS_HASH, 1, reEncrypt),
+    '3953496a286527407bcc741d3b2971ac01aebf07127bc9bfc42bf2c2241ca3e3',
+  )
 })

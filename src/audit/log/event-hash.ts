@@ -11,7 +11,9 @@ export const GENESIS_HASH = '0'.repeat(64)
  * Layout: a text field is `0x00` when absent, else `0x01 | u32 byte length | UTF-8`; the
  * sequence number and the time in ms are u64 big-endian after the previous hash; the
  * encryption context is its canonical encoding, framed like a text field. Logs already
- * written verify against this layout, so it never changes.
+ * written verify against this layout, so it never changes. A field added later (the
+ * destination key) is framed after the others only when present: events without it hash as
+ * they did before it existed.
  */
 export function eventHash(prevHash: string, seq: number, e: AuditEventInput): string {
   const context =
@@ -19,8 +21,9 @@ export function eventHash(prevHash: string, seq: number, e: AuditEventInput): st
   const before = [prevHash] as const
   const after = [e.principal, e.operation, e.keyArn] as const
   const tail = [e.keyMaterialId, e.outcome, e.requestId, e.sourceIp] as const
+  const added = e.destinationKeyArn === undefined ? [] : [e.destinationKeyArn]
   let size = 16 + (context === undefined ? 1 : 5 + context.length)
-  for (const f of [...before, ...after, ...tail])
+  for (const f of [...before, ...after, ...tail, ...added])
     size += f === undefined ? 1 : 5 + Buffer.byteLength(f)
   // Written in place: one buffer and one hash per event (this runs once per KMS request).
   const buf = Buffer.allocUnsafe(size)
@@ -47,5 +50,6 @@ export function eventHash(prevHash: string, seq: number, e: AuditEventInput): st
     pos += context.length
   }
   tail.forEach(text)
+  added.forEach(text)
   return sha256Hex(buf.subarray(0, pos))
 }

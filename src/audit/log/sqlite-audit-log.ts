@@ -22,6 +22,7 @@ interface Row {
   source_ip: string | null
   prev_hash: string
   hash: string
+  destination_key_arn: string | null
 }
 
 const TABLE = `
@@ -37,11 +38,28 @@ CREATE TABLE IF NOT EXISTS audit_events (
   request_id TEXT NOT NULL,
   source_ip TEXT,
   prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
+  hash TEXT NOT NULL,
+  destination_key_arn TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_events_by_key ON audit_events(key_arn);
 CREATE INDEX IF NOT EXISTS audit_events_by_time ON audit_events(time_ms);
 `
+const DESTINATION_INDEX = `
+CREATE INDEX IF NOT EXISTS audit_events_by_destination ON audit_events(destination_key_arn)
+  WHERE destination_key_arn IS NOT NULL;
+`
+
+/** Logs written before events named a destination key get the column, once, whoever opens first. */
+function addDestinationColumn(db: Database.Database): void {
+  const has = () =>
+    (db.prepare(`PRAGMA table_info(audit_events)`).all() as Array<{ name: string }>).some(
+      (c) => c.name === 'destination_key_arn',
+    )
+  if (has()) return
+  db.transaction(() => {
+    if (!has()) db.exec(`ALTER TABLE audit_events ADD COLUMN destination_key_arn TEXT`)
+  }).immediate()
+}
 
 /**
  * The hash-chained audit log in a SQLite database (the embedded keystore's). Append reads the
@@ -57,10 +75,12 @@ export class SqliteAuditLog implements AuditLog {
 
   constructor(private readonly db: Database.Database) {
     db.exec(TABLE)
+    addDestinationColumn(db)
+    db.exec(DESTINATION_INDEX)
     this.lastStmt = db.prepare(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
     this.insertStmt = db.prepare(
-      `INSERT INTO audit_events (seq, time_ms, principal, operation, key_arn, context, key_material_id, outcome, request_id, source_ip, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_events (seq, time_ms, principal, operation, key_arn, context, key_material_id, outcome, request_id, source_ip, prev_hash, hash, destination_key_arn)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     const tx = db.transaction((events: readonly AuditEventInput[]) => {
       const last = this.lastStmt.get() as { seq: number; hash: string } | undefined
@@ -82,6 +102,7 @@ export class SqliteAuditLog implements AuditLog {
           e.sourceIp ?? null,
           prev,
           hash,
+          e.destinationKeyArn ?? null,
         )
         prev = hash
       }
@@ -133,6 +154,8 @@ export class SqliteAuditLog implements AuditLog {
       args.push(value)
     }
     if (filter.keyArn !== undefined) add('key_arn = ?', filter.keyArn)
+    if (filter.destinationKeyArn !== undefined)
+      add('destination_key_arn = ?', filter.destinationKeyArn)
     if (filter.operation !== undefined) add('operation = ?', filter.operation)
     if (filter.operations !== undefined) {
       where.push(`operation IN (${filter.operations.map(() => '?').join(', ') || 'NULL'})`)
@@ -205,6 +228,7 @@ function fromRow(r: Row): AuditEvent {
     hash: r.hash,
   }
   if (r.key_arn !== null) event.keyArn = r.key_arn
+  if (r.destination_key_arn !== null) event.destinationKeyArn = r.destination_key_arn
   if (r.context !== null) event.encryptionContext = JSON.parse(r.context) as Record<string, string>
   if (r.key_material_id !== null) event.keyMaterialId = r.key_material_id
   if (r.source_ip !== null) event.sourceIp = r.source_ip

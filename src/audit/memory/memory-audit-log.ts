@@ -23,6 +23,11 @@ export class MemoryAuditLog implements AuditLog {
     for (const e of filter.newestFirst === true ? [...this.events].reverse() : this.events) {
       if (filter.limit !== undefined && n >= filter.limit) return
       if (filter.keyArn !== undefined && e.keyArn !== filter.keyArn) continue
+      if (
+        filter.destinationKeyArn !== undefined &&
+        e.destinationKeyArn !== filter.destinationKeyArn
+      )
+        continue
       if (filter.operation !== undefined && e.operation !== filter.operation) continue
       if (filter.operations !== undefined && !filter.operations.includes(e.operation)) continue
       if (filter.principal !== undefined && e.principal !== filter.principal) continue

@@ -6,6 +6,8 @@ export interface AuditEventInput {
   principal: string
   operation: string
   keyArn?: string
+  /** A ReEncrypt's destination key; `keyArn` is its source. */
+  destinationKeyArn?: string
   encryptionContext?: EncryptionContext
   /** The backing-key version (key material id) the operation used, when it used one. */
   keyMaterialId?: string
@@ -24,6 +26,7 @@ export interface AuditEvent extends AuditEventInput {
 
 export interface AuditFilter {
   keyArn?: string
+  destinationKeyArn?: string
   operation?: string
   /** Any of these operations. */
   operations?: readonly string[]

@@ -21,6 +21,8 @@ export interface Call {
   caller: Caller
   now: Date
   keyArn?: string
+  /** A ReEncrypt's destination key: GetKeyLastUsage counts the call for it too. */
+  destinationKeyArn?: string
   context?: EncryptionContext
   keyMaterialId?: string
 }
@@ -62,6 +64,8 @@ export class Engine {
     ref: string,
     opts: {
       allowAlias: boolean
+      /** The key is a ReEncrypt's destination, named as such in the audit event. */
+      destination?: boolean
       action?: string
       context?: EncryptionContext
       /** Which of the caller's grants give the permission (default: one allowing the action). */
@@ -88,7 +92,8 @@ export class Engine {
     const arn = this.arn(keyId)
     if (key === undefined)
       throw new SealboxError('NotFoundException', `Key '${arn}' does not exist`)
-    call.keyArn ??= arn
+    if (opts.destination === true) call.destinationKeyArn = arn
+    else call.keyArn ??= arn
     this.authorize(call, key, opts.action ?? `kms:${call.op}`, opts)
     checkKeyState(call.op, key, arn)
     return key

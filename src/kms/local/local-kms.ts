@@ -116,6 +116,9 @@ export class LocalKms implements KmsProvider {
         outcome,
         requestId,
         ...(call.keyArn === undefined ? {} : { keyArn: call.keyArn }),
+        ...(call.destinationKeyArn === undefined
+          ? {}
+          : { destinationKeyArn: call.destinationKeyArn }),
         ...(call.context === undefined || Object.keys(call.context).length === 0
           ? {}
           : { encryptionContext: call.context }),

@@ -4,6 +4,7 @@ import type { EncryptionContext } from '../../../encoding/index.js'
 import { SealboxError } from '../../../errors/index.js'
 import { openBlob, readBlobHeader, sealBlob } from '../ciphertext-blob.js'
 import type { Call, Engine } from '../engine.js'
+import { checkGrantTokens } from '../grant-token.js'
 import type { KeyRow } from '../key-repository.js'
 import type { Handlers } from './handler.js'
 import { dryRun, intBetween, lengthBetween, required, validation } from './validate.js'
@@ -119,6 +120,7 @@ function dataKeyLength(input: { numberOfBytes?: number; keySpec?: string }): num
 
 export const cryptoOperations: Handlers<CryptoOps> = {
   Encrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const plaintext = required(input.plaintext, 'plaintext')
     lengthBetween(plaintext, 'plaintext', 1, 4096)
     checkAlgorithm(input.encryptionAlgorithm, 'EncryptionAlgorithm')
@@ -134,6 +136,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   Decrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     checkAlgorithm(input.encryptionAlgorithm, 'EncryptionAlgorithm')
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context
@@ -158,6 +161,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   ReEncrypt(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     checkAlgorithm(input.sourceEncryptionAlgorithm, 'SourceEncryptionAlgorithm')
     checkAlgorithm(input.destinationEncryptionAlgorithm, 'DestinationEncryptionAlgorithm')
     const sourceContext = checkContext(input.sourceEncryptionContext, 'sourceEncryptionContext')
@@ -178,20 +182,23 @@ export const cryptoOperations: Handlers<CryptoOps> = {
     try {
       const destination = e.key(call, destinationRef, {
         allowAlias: true,
+        destination: true,
         action: 'kms:ReEncryptTo',
         context: destinationContext,
       })
       dryRun(input.dryRun)
-      const sourceMaterialId = source.materialId
       const ciphertextBlob = seal(e, call, destination, source.plaintext, destinationContext)
+      const destinationKeyMaterialId = call.keyMaterialId!
+      // the event's key material is that of its keyArn, the source
+      call.keyMaterialId = source.materialId
       return {
         ciphertextBlob,
         sourceKeyId: e.arn(source.key.key_id),
         keyId: e.arn(destination.key_id),
         sourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         destinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-        sourceKeyMaterialId: sourceMaterialId,
-        destinationKeyMaterialId: call.keyMaterialId!,
+        sourceKeyMaterialId: source.materialId,
+        destinationKeyMaterialId,
       }
     } finally {
       zero(source.plaintext)
@@ -199,6 +206,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   GenerateDataKey(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const length = dataKeyLength(input)
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context
@@ -215,6 +223,7 @@ export const cryptoOperations: Handlers<CryptoOps> = {
   },
 
   GenerateDataKeyWithoutPlaintext(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const length = dataKeyLength(input)
     const context = checkContext(input.encryptionContext, 'encryptionContext')
     call.context = context

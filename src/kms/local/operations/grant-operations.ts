@@ -8,6 +8,13 @@ import {
 } from '../../types/index.js'
 import type { Call, Engine } from '../engine.js'
 import { toGrant, type GrantRow } from '../grant-repository.js'
+import {
+  checkGrantTokens,
+  checkTokenShape,
+  grantIdOfToken,
+  invalidGrantToken,
+  issueGrantToken,
+} from '../grant-token.js'
 import { parseKeyRef } from '../key-ids.js'
 import { roleOfSession } from '../policy/index.js'
 import { withinGrant } from '../grant-rules.js'
@@ -124,6 +131,7 @@ function mayRetire(call: Call, row: GrantRow): boolean {
 
 export const grantOperations: Handlers<GrantOps> = {
   CreateGrant(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const grantee = required(input.granteePrincipal, 'granteePrincipal')
     checkPrincipal(grantee, 'granteePrincipal')
     if (input.retiringPrincipal !== undefined)
@@ -175,9 +183,10 @@ export const grantOperations: Handlers<GrantOps> = {
     }
     const row = e.keystore.durableTransaction(() => {
       if (wanted.name !== null) {
-        // A retried CreateGrant with the same name and parameters gives the same grant back.
+        // A retried CreateGrant with the same name and parameters gives the same grant back,
+        // with a new token, as AWS does.
         const same = e.grants.named(key.key_id, wanted.name).find((r) => sameGrant(r, wanted))
-        if (same !== undefined) return same
+        if (same !== undefined) return { ...same, token: issueGrantToken(e, same.grant_id) }
       }
       if (e.grants.count(key.key_id) >= MAX_GRANTS_PER_KEY) {
         throw new SealboxError(
@@ -185,12 +194,12 @@ export const grantOperations: Handlers<GrantOps> = {
           `${e.arn(key.key_id)} has the most grants a key can have (${MAX_GRANTS_PER_KEY})`,
         )
       }
+      const grantId = Buffer.from(randomBytes(32)).toString('hex')
       const created: GrantRow = {
         ...wanted,
-        grant_id: Buffer.from(randomBytes(32)).toString('hex'),
+        grant_id: grantId,
         key_id: key.key_id,
-        // hex: a token never starts with '-', which command lines would read as a flag
-        token: Buffer.from(randomBytes(48)).toString('hex'),
+        token: issueGrantToken(e, grantId),
         issuing_account: e.region.accountId,
         created_ms: call.now.getTime(),
       }
@@ -247,9 +256,11 @@ export const grantOperations: Handlers<GrantOps> = {
   RetireGrant(e, call, input) {
     let row: GrantRow | undefined
     if (input.grantToken !== undefined) {
-      row = e.grants.byToken(input.grantToken)
-      if (row === undefined)
-        throw new SealboxError('InvalidGrantTokenException', 'The grant token is not valid.')
+      checkTokenShape(input.grantToken, 'grantToken')
+      const grantId = grantIdOfToken(e, input.grantToken)
+      row = grantId === undefined ? undefined : e.grants.byId(grantId)
+      // the token of a grant already retired or revoked names nothing left to retire
+      if (row === undefined) throw invalidGrantToken()
     } else if (input.keyId !== undefined && input.grantId !== undefined) {
       checkGrantId(input.grantId)
       const form = parseKeyRef(e.region, input.keyId, false)

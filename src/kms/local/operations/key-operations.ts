@@ -1,5 +1,6 @@
 import { randomUUID } from '../../../crypto/index.js'
 import { SealboxError } from '../../../errors/index.js'
+import { checkGrantTokens } from '../grant-token.js'
 import { defaultKeyPolicy, validatePolicy } from '../policy/index.js'
 import type { Handlers } from './handler.js'
 import { checkTags } from './tag-operations.js'
@@ -73,6 +74,7 @@ export const keyOperations: Handlers<KeyOps> = {
   },
 
   DescribeKey(e, call, input) {
+    checkGrantTokens(e, input.grantTokens)
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: true })
     return { keyMetadata: e.metadata(key) }
   },
