@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { ok, sealbox, shell, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
@@ -44,6 +52,20 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       assert.equal(statSync(join(box.work, 'cert.der')).mode & 0o777, 0o600)
       assert.deepEqual(ok(await sealbox(box, ['secrets', 'get', 'app/cert.der'])).stdout, binary)
       assert.deepEqual(readdirSync(box.work).sort(), ['cert.der', 'pw.txt'])
+    })
+
+    void test('put refuses a file larger than a secret may be, with a hint', async () => {
+      const big = join(box.work, 'big.bin')
+      writeFileSync(big, '')
+      truncateSync(big, 64 * 1024 * 1024 + 1)
+      try {
+        const r = await sealbox(box, ['secrets', 'put', 'too/big', 'big.bin'])
+        assert.equal(r.code, 4, r.stderr)
+        assert.match(r.stderr, /^sealbox: error: big\.bin is larger than 67108864 bytes$/m)
+        assert.match(r.stderr, /^sealbox: hint: store large files with 'sealbox cp' instead$/m)
+      } finally {
+        rmSync(big)
+      }
     })
 
     void test('ls: table and json with path, version, size, modified, key; patterns', async () => {

@@ -2,13 +2,12 @@ import { createReadStream } from 'node:fs'
 import { mkdir, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
+import { existsError, placeFile } from '../../file/index.js'
 import { tarEntries, unpackTar } from '../../secrets/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
 import {
   exists,
-  existsError,
-  moveIntoPlace,
   parseContextPairs,
   refuseBinaryTty,
   writeAll,
@@ -61,7 +60,7 @@ export async function unpackSecrets(
     moved = true
     for (const path of files) {
       await mkdir(dirname(join(target, path)), { recursive: true, mode: 0o700 })
-      await moveIntoPlace(join(staging, path), join(target, path), force)
+      await placeFile(join(staging, path), join(target, path), force)
     }
   } finally {
     await rm(staging, { recursive: true, force: true })
