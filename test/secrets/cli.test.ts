@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -10,6 +11,8 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { encryptBytes } from '../../src/envelope/index.js'
+import { packContext, packEntries, type PackEntry } from '../../src/secrets/index.js'
 import { ok, sealbox, shell, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 interface Row {
@@ -191,6 +194,25 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       ])
       assert.equal(damaged.code, 4)
       assert.deepEqual(readdirSync(join(box.work, 'keep')), [])
+    })
+
+    void test('unpack refuses a pack that names one file twice, and leaves nothing', async () => {
+      async function* twice(): AsyncGenerator<PackEntry> {
+        for (const value of ['first', 'second'])
+          yield { path: 'dup/a', version: 1, modified: new Date(0), value: Buffer.from(value) }
+      }
+      const tar: Uint8Array[] = []
+      for await (const chunk of packEntries(twice())) tar.push(chunk)
+      const sealed = await encryptBytes(Buffer.concat(tar), {
+        kms: await box.runtime.kms(),
+        keyIds: [await box.runtime.defaultKeyId()],
+        encryptionContext: packContext({}),
+      })
+      writeFileSync(join(box.work, 'dup.pack'), sealed)
+      const r = await sealbox(box, ['secrets', 'unpack', 'dup.pack', 'dup-out'])
+      assert.notEqual(r.code, 0)
+      assert.match(r.stderr, /already exists/)
+      assert.equal(existsSync(join(box.work, 'dup-out')), false)
     })
 
     void test('rotate: dry run, then every secret on the new key; history keeps the old one', async () => {

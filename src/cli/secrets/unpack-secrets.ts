@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, rm, rmdir } from 'node:fs/promises'
+import { mkdir, open, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
 import { existsError, placeFile } from '../../file/index.js'
@@ -11,7 +11,6 @@ import {
   parseContextPairs,
   refuseBinaryTty,
   writeAll,
-  writeFileAtomic,
   type OutputFlags,
 } from './terminal-io.js'
 
@@ -53,7 +52,7 @@ export async function unpackSecrets(
     for await (const entry of tarEntries(tar)) {
       const file = join(staging, entry.path)
       await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-      await writeFileAtomic(file, entry.body)
+      await writeStaged(file, entry.body)
       files.push(entry.path)
     }
     if (!force) await refuseReplacing(out, target, files)
@@ -69,6 +68,24 @@ export async function unpackSecrets(
   io.stderr.write(
     `sealbox: unpacked ${files.length} secret${files.length === 1 ? '' : 's'} into ${out}\n`,
   )
+}
+
+/**
+ * One file in the staging folder, which only this unpack uses and which is removed on failure:
+ * no temp-and-rename is needed there. Created 0600 and never over an existing file (a pack naming
+ * a file twice fails), synced so what is later moved into OUT is on disk.
+ */
+async function writeStaged(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const handle = await open(path, 'wx', 0o600)
+  try {
+    for await (const chunk of body) {
+      let done = 0
+      while (done < chunk.length) done += (await handle.write(chunk, done)).bytesWritten
+    }
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Refuses (AlreadyExists) when any file of the pack is already in the target folder. */
