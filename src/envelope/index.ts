@@ -1,5 +1,11 @@
 export { encryptStream, encryptBytes, openSealSession, frameLengthOf } from './encrypt-stream.js'
-export { decryptStream, decryptBytes, readHeader, openMessage } from './decrypt-stream.js'
+export {
+  decryptStream,
+  decryptWithHeader,
+  decryptBytes,
+  readHeader,
+  openMessage,
+} from './decrypt-stream.js'
 export type { MessageHeaderInfo } from './message-header-info.js'
 export { RawAesKey, parseRawAesInfo } from './raw-aes-key.js'
 export {

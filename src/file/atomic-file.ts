@@ -1,9 +1,10 @@
 import { constants } from 'node:fs'
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from '../crypto/index.js'
-import { SealboxError } from '../errors/index.js'
+import { existsError } from './exists-error.js'
+import { placeFile } from './place-file.js'
 
 const FLUSH_EVERY = 32 * 1024 * 1024
 const MAX_IOVECS = 1024
@@ -129,17 +130,7 @@ export class AtomicFile {
       await this.handle.sync()
       await this.handle.close()
       this.closed = true
-      if (this.force) {
-        await rename(this.tempPath, this.path)
-      } else {
-        try {
-          await link(this.tempPath, this.path)
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(this.path)
-          throw e
-        }
-        await unlink(this.tempPath)
-      }
+      await placeFile(this.tempPath, this.path, this.force)
       await syncFolder(dirname(this.path))
     } catch (e) {
       await this.abort()
@@ -176,12 +167,6 @@ async function refuseExisting(path: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e
   }
   throw existsError(path)
-}
-
-function existsError(path: string): SealboxError {
-  return new SealboxError('AlreadyExists', `${path} already exists`, {
-    hint: 'pass --force to replace it, or give another destination',
-  })
 }
 
 async function syncFolder(folder: string): Promise<void> {

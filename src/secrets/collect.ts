@@ -1,11 +1,12 @@
 import { concatBytes, zero } from '../bytes/index.js'
 import { SealboxError } from '../errors/index.js'
 
-/** Concatenates a stream into a fresh buffer, refusing more than `limit` bytes. */
+/** Concatenates a stream into a fresh buffer; more than `limit` bytes is LimitExceeded (with `hint`). */
 export async function collect(
   source: AsyncIterable<Uint8Array>,
   limit: number,
   what: string,
+  hint?: string,
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let total = 0
@@ -13,7 +14,11 @@ export async function collect(
     total += chunk.length
     if (total > limit) {
       for (const c of chunks) zero(c)
-      throw new SealboxError('LimitExceeded', `${what} is larger than ${limit} bytes`)
+      throw new SealboxError(
+        'LimitExceeded',
+        `${what} is larger than ${limit} bytes`,
+        hint === undefined ? {} : { hint },
+      )
     }
     // copied: a producer may reuse the buffer behind a chunk once the next one is asked for
     chunks.push(chunk.slice())

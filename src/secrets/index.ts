@@ -24,3 +24,4 @@ export {
 } from './env-format.js'
 export { secretContext, SECRET_CONTEXT_KEY, VERSION_CONTEXT_KEY } from './secret-context.js'
 export { mapOrdered, mapConcurrent } from './map-concurrent.js'
+export { collect } from './collect.js'

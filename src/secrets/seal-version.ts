@@ -1,9 +1,8 @@
-import { singleChunk } from '../bytes/index.js'
 import type { Clock } from '../clock/index.js'
-import { encryptBytes } from '../envelope/index.js'
+import { encryptBytes, readHeader } from '../envelope/index.js'
 import type { KmsPort } from '../kms/types/index.js'
 import type { ObjectStore } from '../objects/types/index.js'
-import { headerKeyArns } from './header-key-arns.js'
+import { kmsKeyArns } from './kms-key-arns.js'
 import type { Layout } from './layout.js'
 import { secretContext } from './secret-context.js'
 import { META_KEYS, META_ROTATION, META_SIZE, type SecretVersion } from './secret-version.js'
@@ -26,7 +25,7 @@ export async function sealVersion(
     keyIds: [...keyIds],
     encryptionContext: secretContext(path, next),
   })
-  const keyArns = await headerKeyArns(singleChunk(sealed))
+  const keyArns = kmsKeyArns(await readHeader(sealed))
   const metadata: Record<string, string> = {
     [META_KEYS]: keyArns.join(' '),
     [META_SIZE]: String(value.length),

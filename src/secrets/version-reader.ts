@@ -1,11 +1,9 @@
-import { concatBytes, singleChunk, zero } from '../bytes/index.js'
-import type { EncryptionContext } from '../encoding/index.js'
-import { decryptStream, readHeader } from '../envelope/index.js'
+import { decryptWithHeader, readHeader, type MessageHeaderInfo } from '../envelope/index.js'
 import { isSealboxError } from '../errors/index.js'
 import type { KmsPort } from '../kms/types/index.js'
 import type { ObjectInfo, ObjectStore } from '../objects/types/index.js'
 import { collect } from './collect.js'
-import { headerKeyArns } from './header-key-arns.js'
+import { kmsKeyArns } from './kms-key-arns.js'
 import type { Layout } from './layout.js'
 import { secretContext, wrongLocation } from './secret-context.js'
 import { secretNotFound } from './secret-errors.js'
@@ -13,8 +11,6 @@ import { printable } from './secret-path.js'
 import { META_KEYS, META_SIZE, type SecretVersion } from './secret-version.js'
 import { splitKeys } from './split-keys.js'
 import { isDeleted, type VersionRef } from './version-ref.js'
-
-const HEADER_PROBE_BYTES = 65_536
 
 export interface VersionReaderOptions {
   objects: ObjectStore
@@ -71,10 +67,7 @@ export class VersionReader {
   async keyArnsOf(ref: VersionRef, info: ObjectInfo): Promise<string[]> {
     const fromMetadata = splitKeys(info.metadata?.[META_KEYS])
     if (fromMetadata.length > 0) return fromMetadata
-    const { body } = await this.objects.get(this.layout.versionKey(ref.path, ref.version), {
-      range: { start: 0, end: HEADER_PROBE_BYTES - 1 },
-    })
-    return headerKeyArns(body)
+    return kmsKeyArns(await this.readStoredHeader(this.layout.versionKey(ref.path, ref.version)))
   }
 
   async readAll(ref: VersionRef): Promise<Uint8Array> {
@@ -82,35 +75,27 @@ export class VersionReader {
   }
 
   /**
-   * The value of a version and the KMS key ARNs of the message it was read from. The ARNs come
-   * from the very bytes that were decrypted, whose header (data-key entries included) was
-   * authenticated on the way.
+   * The value of a version and the KMS key ARNs of the message it was read from: those of its
+   * header as authenticated by the decryption itself.
    */
   async readWithKeys(ref: VersionRef): Promise<{ value: Uint8Array; keyArns: string[] }> {
-    const head: Uint8Array[] = []
-    let seen = 0
+    let keyArns: string[] = []
     const value = await collect(
-      this.decrypt(ref, (chunk) => {
-        if (seen >= HEADER_PROBE_BYTES) return
-        head.push(chunk.slice())
-        seen += chunk.length
-      }),
+      this.decrypt(ref, (header) => (keyArns = kmsKeyArns(header))),
       this.maxSecretBytes,
       `secret '${printable(ref.path)}'`,
     )
-    try {
-      return { value, keyArns: await headerKeyArns(singleChunk(concatBytes(...head))) }
-    } catch (e) {
-      zero(value)
-      throw e
-    }
+    return { value, keyArns }
   }
 
   /**
    * Verified plaintext of one version; a message sealed for another place is WrongLocation.
-   * `tap` sees the sealed bytes as they are read.
+   * `onHeader` sees the message's header once it is authenticated, before any plaintext.
    */
-  async *decrypt(ref: VersionRef, tap?: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  async *decrypt(
+    ref: VersionRef,
+    onHeader?: (header: MessageHeaderInfo) => void,
+  ): AsyncGenerator<Uint8Array> {
     const key = this.layout.versionKey(ref.path, ref.version)
     let body: AsyncIterable<Uint8Array>
     try {
@@ -119,34 +104,24 @@ export class VersionReader {
       if (isSealboxError(e, 'ObjectNotFound')) throw secretNotFound(ref.path, this.location)
       throw e
     }
-    if (tap !== undefined) body = tapped(body, tap)
+    const options = { kms: this.kms, expectedContext: secretContext(ref.path, ref.version) }
     try {
-      yield* decryptStream(body, {
-        kms: this.kms,
-        expectedContext: secretContext(ref.path, ref.version),
-      })
+      yield* decryptWithHeader(body, options, onHeader)
     } catch (e) {
       if (!isSealboxError(e, 'ContextMismatch')) throw e
-      let header: { encryptionContext: EncryptionContext }
+      // the decryption reports no header that failed its checks: read the header again
+      let header: MessageHeaderInfo
       try {
-        const probe = await this.objects.get(key, {
-          range: { start: 0, end: HEADER_PROBE_BYTES - 1 },
-        })
-        header = await readHeader(probe.body)
+        header = await this.readStoredHeader(key)
       } catch {
         throw e
       }
       throw wrongLocation(ref.path, ref.version, header.encryptionContext)
     }
   }
-}
 
-async function* tapped(
-  source: AsyncIterable<Uint8Array>,
-  tap: (chunk: Uint8Array) => void,
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    tap(chunk)
-    yield chunk
+  /** A stored message's header, unauthenticated; the object is read only as far as the header. */
+  private async readStoredHeader(key: string): Promise<MessageHeaderInfo> {
+    return readHeader((await this.objects.get(key)).body)
   }
 }

@@ -128,6 +128,24 @@ void describe('local folder store specifics', () => {
     await assert.rejects(store.get('p/x'), { code: 'ObjectNotFound' })
   })
 
+  void test('as a bucket, a listing checks for the bucket only when it finds nothing', async () => {
+    const file = join(root, 'bucket-file')
+    writeFileSync(file, 'not a folder')
+    const notFolder = new FsObjectStore({ root: file, location: 'local://f/', bucket: true })
+    await assert.rejects(listAll(notFolder, {}), { code: 'BucketNotFound' })
+    const dir = join(root, 'bucket-full')
+    const store = new FsObjectStore({ root: dir, location: 'local://full/', bucket: true })
+    for (const key of ['a', 'b', 'p/c']) await store.put(key, Buffer.from(key))
+    assert.deepEqual(await listAll(store, { pageSize: 3 }), {
+      keys: ['a', 'b', 'p/c'],
+      prefixes: [],
+      pages: 1,
+    })
+    assert.deepEqual(await listAll(store, { prefix: 'q/' }), { keys: [], prefixes: [], pages: 1 })
+    rmSync(dir, { recursive: true })
+    await assert.rejects(listAll(store, { prefix: 'p/' }), { code: 'BucketNotFound' })
+  })
+
   void test('a missing root is an empty store', async () => {
     const store = new FsObjectStore({ root: join(root, 'never') })
     assert.deepEqual(await listAll(store, { prefix: 'p/' }), { keys: [], prefixes: [], pages: 1 })

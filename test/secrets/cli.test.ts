@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { encryptBytes } from '../../src/envelope/index.js'
+import { packContext, packEntries, type PackEntry } from '../../src/secrets/index.js'
 import { ok, sealbox, shell, type Sandbox, type StoreKind, useSandbox } from './fixtures.js'
 
 interface Row {
@@ -44,6 +55,20 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       assert.equal(statSync(join(box.work, 'cert.der')).mode & 0o777, 0o600)
       assert.deepEqual(ok(await sealbox(box, ['secrets', 'get', 'app/cert.der'])).stdout, binary)
       assert.deepEqual(readdirSync(box.work).sort(), ['cert.der', 'pw.txt'])
+    })
+
+    void test('put refuses a file larger than a secret may be, with a hint', async () => {
+      const big = join(box.work, 'big.bin')
+      writeFileSync(big, '')
+      truncateSync(big, 64 * 1024 * 1024 + 1)
+      try {
+        const r = await sealbox(box, ['secrets', 'put', 'too/big', 'big.bin'])
+        assert.equal(r.code, 4, r.stderr)
+        assert.match(r.stderr, /^sealbox: error: big\.bin is larger than 67108864 bytes$/m)
+        assert.match(r.stderr, /^sealbox: hint: store large files with 'sealbox cp' instead$/m)
+      } finally {
+        rmSync(big)
+      }
     })
 
     void test('ls: table and json with path, version, size, modified, key; patterns', async () => {
@@ -169,6 +194,25 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       ])
       assert.equal(damaged.code, 4)
       assert.deepEqual(readdirSync(join(box.work, 'keep')), [])
+    })
+
+    void test('unpack refuses a pack that names one file twice, and leaves nothing', async () => {
+      async function* twice(): AsyncGenerator<PackEntry> {
+        for (const value of ['first', 'second'])
+          yield { path: 'dup/a', version: 1, modified: new Date(0), value: Buffer.from(value) }
+      }
+      const tar: Uint8Array[] = []
+      for await (const chunk of packEntries(twice())) tar.push(chunk)
+      const sealed = await encryptBytes(Buffer.concat(tar), {
+        kms: await box.runtime.kms(),
+        keyIds: [await box.runtime.defaultKeyId()],
+        encryptionContext: packContext({}),
+      })
+      writeFileSync(join(box.work, 'dup.pack'), sealed)
+      const r = await sealbox(box, ['secrets', 'unpack', 'dup.pack', 'dup-out'])
+      assert.notEqual(r.code, 0)
+      assert.match(r.stderr, /already exists/)
+      assert.equal(existsSync(join(box.work, 'dup-out')), false)
     })
 
     void test('rotate: dry run, then every secret on the new key; history keeps the old one', async () => {

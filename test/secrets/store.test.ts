@@ -388,6 +388,23 @@ for (const kind of ['local', 's3rver', 'moto'] as StoreKind[]) {
       assert.deepEqual([rotated?.version, rotated?.keyArns], [2, listed?.keyArns])
       assert.equal(dec.decode((await secrets.get('meta/a')).value), 'value')
     })
+
+    it('a version stored without its key metadata still reports its key ARNs, from its header', async () => {
+      await secrets.put('bare/a', enc.encode('value'))
+      const arn = await secrets.keyArn(await box.runtime.defaultKeyId())
+      const { store, prefix } = await box.objects()
+      const key = `${prefix}bare/a/.v/0000000001`
+      await store.put(key, await bytesOf((await store.get(key)).body))
+      assert.equal((await store.head(key))?.metadata?.['sealbox-keys'], undefined)
+      assert.deepEqual(
+        (await secrets.history('bare/a')).map((v) => v.keyArns),
+        [[arn]],
+      )
+      assert.deepEqual(
+        (await secrets.list(['bare/a'])).map((v) => v.keyArns),
+        [[arn]],
+      )
+    })
   })
 }
 

@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs'
 import { zero } from '../../bytes/index.js'
 import { SealboxError } from '../../errors/index.js'
+import { collect } from '../../secrets/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
 import { openSecretStore, type StoreFlags } from './open-secret-store.js'
-import { isTty, parseVersion, promptHidden, readLimited } from './terminal-io.js'
+import { isTty, parseVersion, promptHidden } from './terminal-io.js'
+
+const TOO_LARGE = "store large files with 'sealbox cp' instead"
 
 export interface PutFlags extends StoreFlags {
   expectVersion?: string
@@ -37,10 +40,10 @@ export async function putSecret(
       }
       value = await promptHidden(io.stdin, io.stderr, `secret for ${path} (input hidden): `)
     } else {
-      value = await readLimited(io.stdin, secrets.maxSecretBytes, 'the secret on stdin')
+      value = await collect(io.stdin, secrets.maxSecretBytes, 'the secret on stdin', TOO_LARGE)
     }
   } else {
-    value = await readLimited(createReadStream(source), secrets.maxSecretBytes, `${source}`)
+    value = await collect(createReadStream(source), secrets.maxSecretBytes, source, TOO_LARGE)
   }
   try {
     const written = await secrets.put(

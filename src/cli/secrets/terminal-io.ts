@@ -1,8 +1,8 @@
-import { link, lstat, rename, unlink } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
 import { singleChunk } from '../../bytes/index.js'
 import { SealboxError } from '../../errors/index.js'
-import { writeAtomically } from '../../file/index.js'
+import { existsError, writeAtomically } from '../../file/index.js'
 
 /** A stream with the `isTTY` flag node sets on terminals. */
 type MaybeTty = { isTTY?: boolean }
@@ -29,33 +29,6 @@ export function isPrintableText(bytes: Uint8Array): boolean {
     return false
   }
   return !/[^\P{Cc}\t\n\r]/u.test(text)
-}
-
-/** Reads a whole stream, refusing more than `limit` bytes. */
-export async function readLimited(
-  stream: AsyncIterable<Uint8Array | string>,
-  limit: number,
-  what: string,
-): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of stream) {
-    const buf =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk)
-        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
-    total += buf.length
-    if (total > limit) {
-      for (const c of chunks) c.fill(0)
-      throw new SealboxError('LimitExceeded', `${what} is larger than ${limit} bytes`, {
-        hint: "store large files with 'sealbox cp' instead",
-      })
-    }
-    chunks.push(Buffer.from(buf))
-  }
-  const out = new Uint8Array(Buffer.concat(chunks))
-  for (const c of chunks) c.fill(0)
-  return out
 }
 
 /**
@@ -108,13 +81,6 @@ export interface OutputFlags {
   force?: boolean
 }
 
-/** The refusal to replace an existing output without --force. */
-export function existsError(path: string, more = ''): SealboxError {
-  return new SealboxError('AlreadyExists', `${path} already exists${more}`, {
-    hint: 'pass --force to replace it',
-  })
-}
-
 /** Throws AlreadyExists when something (a file, a folder, a link) is at `path`. */
 export async function refuseExisting(path: string): Promise<void> {
   if (await exists(path)) throw existsError(path)
@@ -131,24 +97,6 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Puts the finished file `from` at `to`: renamed over it with `force`, else hard-linked, so a file
- * that appeared at `to` meanwhile is still not replaced (AlreadyExists).
- */
-export async function moveIntoPlace(from: string, to: string, force: boolean): Promise<void> {
-  if (force) {
-    await rename(from, to)
-    return
-  }
-  try {
-    await link(from, to)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(to)
-    throw e
-  }
-  await unlink(from)
-}
-
-/**
  * A file that appears at `path` only when complete, mode 0600 (src/file's AtomicFile): an
  * existing file is refused (AlreadyExists) unless `force`; on failure nothing is left.
  */
@@ -161,7 +109,6 @@ export function writeFileAtomic(
     force: options.force === true,
   })
 }
-
 
 /** Writes a stream to a writable, waiting for drain (backpressure) and for the final flush. */
 export async function writeAll(out: Writable, source: AsyncIterable<Uint8Array>): Promise<number> {

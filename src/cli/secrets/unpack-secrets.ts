@@ -1,18 +1,16 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, rm, rmdir } from 'node:fs/promises'
+import { mkdir, open, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
+import { existsError, placeFile } from '../../file/index.js'
 import { tarEntries, unpackTar } from '../../secrets/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
 import {
   exists,
-  existsError,
-  moveIntoPlace,
   parseContextPairs,
   refuseBinaryTty,
   writeAll,
-  writeFileAtomic,
   type OutputFlags,
 } from './terminal-io.js'
 
@@ -54,14 +52,14 @@ export async function unpackSecrets(
     for await (const entry of tarEntries(tar)) {
       const file = join(staging, entry.path)
       await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-      await writeFileAtomic(file, entry.body)
+      await writeStaged(file, entry.body)
       files.push(entry.path)
     }
     if (!force) await refuseReplacing(out, target, files)
     moved = true
     for (const path of files) {
       await mkdir(dirname(join(target, path)), { recursive: true, mode: 0o700 })
-      await moveIntoPlace(join(staging, path), join(target, path), force)
+      await placeFile(join(staging, path), join(target, path), force)
     }
   } finally {
     await rm(staging, { recursive: true, force: true })
@@ -70,6 +68,24 @@ export async function unpackSecrets(
   io.stderr.write(
     `sealbox: unpacked ${files.length} secret${files.length === 1 ? '' : 's'} into ${out}\n`,
   )
+}
+
+/**
+ * One file in the staging folder, which only this unpack uses and which is removed on failure:
+ * no temp-and-rename is needed there. Created 0600 and never over an existing file (a pack naming
+ * a file twice fails), synced so what is later moved into OUT is on disk.
+ */
+async function writeStaged(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const handle = await open(path, 'wx', 0o600)
+  try {
+    for await (const chunk of body) {
+      let done = 0
+      while (done < chunk.length) done += (await handle.write(chunk, done)).bytesWritten
+    }
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Refuses (AlreadyExists) when any file of the pack is already in the target folder. */

@@ -196,7 +196,6 @@ export class FsObjectStore implements ObjectStore {
     const base = prefix.slice(0, cut + 1)
     if (base !== '') checkObjectKey(base.slice(0, -1))
     const filter = prefix.slice(cut + 1)
-    await this.checkBucket(prefix)
     let page: ListPage = { objects: [], commonPrefixes: [] }
     let lastPrefix: string | undefined
     let yielded = false
@@ -229,7 +228,11 @@ export class FsObjectStore implements ObjectStore {
         page = { objects: [], commonPrefixes: [] }
       }
     }
-    if (!yielded || page.objects.length + page.commonPrefixes.length > 0) yield page
+    const empty = page.objects.length + page.commonPrefixes.length === 0
+    if (yielded && empty) return
+    // a missing bucket folder lists as empty (readFolder), so only an empty listing checks for it
+    if (empty) await this.checkBucket(prefix)
+    yield page
   }
 
   async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
