@@ -4,6 +4,7 @@ import { unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from '../crypto/index.js'
 import { existsError } from './exists-error.js'
+import { syncFolder } from './sync-folder.js'
 import { placeFile } from './place-file.js'
 
 const FLUSH_EVERY = 32 * 1024 * 1024
@@ -167,17 +168,4 @@ async function refuseExisting(path: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e
   }
   throw existsError(path)
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const h = await open(folder, 'r')
-    try {
-      await h.sync()
-    } finally {
-      await h.close()
-    }
-  } catch {
-    // some file systems cannot sync a folder; the rename itself is atomic
-  }
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
-import { existsError, placeFile } from '../../file/index.js'
+import { existsError, placeFile, syncFolder } from '../../file/index.js'
 import { tarEntries, unpackTar } from '../../secrets/index.js'
 import type { Runtime } from '../runtime/index.js'
 import type { Io } from './io.js'
@@ -57,10 +57,15 @@ export async function unpackSecrets(
     }
     if (!force) await refuseReplacing(out, target, files)
     moved = true
+    const folders = new Set<string>()
     for (const path of files) {
-      await mkdir(dirname(join(target, path)), { recursive: true, mode: 0o700 })
+      const folder = dirname(join(target, path))
+      await mkdir(folder, { recursive: true, mode: 0o700 })
       await placeFile(join(staging, path), join(target, path), force)
+      folders.add(folder)
     }
+    // the moves are on disk before "unpacked" is said
+    for (const folder of folders) await syncFolder(folder)
   } finally {
     await rm(staging, { recursive: true, force: true })
     if (!moved && created !== undefined) await removeCreated(created, target)
