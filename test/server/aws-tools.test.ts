@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node'
 import { KMS } from '@aws-sdk/client-kms'
@@ -14,27 +14,13 @@ import {
   type Principal,
   type ServeProcess,
 } from './support/cli.js'
+import { findOnPath } from './support/find-on-path.js'
 
 // Real AWS tools, unchanged, against `sealbox serve`: the AWS CLI (botocore) and the AWS
 // Encryption SDK for JavaScript over the AWS SDK v3 KMS client.
 
 const REGION = 'us-east-1'
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
-
-/** The `aws` executable on the PATH, if any (looked up without running it). */
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue
-    const candidate = join(dir, name)
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
 
 const awsCli = findOnPath('aws')
 const awsSkip = awsCli === undefined ? { skip: 'aws CLI is not on the PATH' } : {}
