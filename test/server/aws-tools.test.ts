@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -15,6 +14,7 @@ import {
   type ServeProcess,
 } from './support/cli.js'
 import { findOnPath } from './support/find-on-path.js'
+import { runProcess, type Run } from './support/run-process.js'
 
 // Real AWS tools, unchanged, against `sealbox serve`: the AWS CLI (botocore) and the AWS
 // Encryption SDK for JavaScript over the AWS SDK v3 KMS client.
@@ -24,12 +24,6 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
 const awsCli = findOnPath('aws')
 const awsSkip = awsCli === undefined ? { skip: 'aws CLI is not on the PATH' } : {}
-
-interface Run {
-  status: number | null
-  stdout: string
-  stderr: string
-}
 
 function fromBase64(text: string): Buffer {
   const trimmed = text.trim()
@@ -53,19 +47,7 @@ void describe('the AWS CLI against sealbox serve', () => {
       AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
       AWS_MAX_ATTEMPTS: '1',
     })
-    const child = spawn(awsCli!, ['kms', ...args, '--endpoint-url', serve!.url], {
-      env,
-      cwd: home,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    return new Promise((resolve, reject) => {
-      child.once('error', reject)
-      child.once('close', (status) => resolve({ status, stdout, stderr }))
-    })
+    return runProcess(awsCli!, ['kms', ...args, '--endpoint-url', serve!.url], { env, cwd: home })
   }
 
   const ok = async (args: string[]): Promise<string> => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +13,7 @@ import {
   type ServeProcess,
 } from './support/cli.js'
 import { findOnPath } from './support/find-on-path.js'
+import { runProcess, type Run } from './support/run-process.js'
 
 // Terraform's AWS provider, unchanged, managing keys in `sealbox serve`: create, read back with
 // no drift, update, encrypt and decrypt through it, destroy. The provider must already be
@@ -22,12 +22,6 @@ import { findOnPath } from './support/find-on-path.js'
 
 const terraform = findOnPath('terraform')
 const REGION = 'us-east-1'
-
-interface Run {
-  status: number | null
-  stdout: string
-  stderr: string
-}
 
 function config(url: string, p: Principal, description: string): string {
   return `
@@ -96,19 +90,7 @@ void describe('Terraform (hashicorp/aws) against sealbox serve', () => {
       HTTP_PROXY: 'http://127.0.0.1:9',
       NO_PROXY: '127.0.0.1,localhost',
     })
-    const child = spawn(terraform!, [...args, '-no-color'], {
-      env,
-      cwd: join(home, 'tf'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    return new Promise((resolve, reject) => {
-      child.once('error', reject)
-      child.once('close', (status) => resolve({ status, stdout, stderr }))
-    })
+    return runProcess(terraform!, [...args, '-no-color'], { env, cwd: join(home, 'tf') })
   }
   const sealbox = (args: string[]) => {
     const r = runCli(home, ['kms', ...args])
