@@ -145,6 +145,44 @@ test('a table watched later is tracked from then on, deletes included', async ()
   db.close()
 })
 
+test('a check that fails is made again by the next read, not taken as passed', async () => {
+  const { db, path, read } = table()
+  // the generation counter's read fails once on demand, as SQLITE_BUSY or an I/O error would
+  let failNext = false
+  const prepare = db.prepare.bind(db)
+  db.prepare = ((sql: string) => {
+    const stmt = prepare(sql)
+    if (sql.includes('FROM cache_generation')) {
+      const get = stmt.get.bind(stmt)
+      stmt.get = (...args: unknown[]) => {
+        if (failNext) {
+          failNext = false
+          throw new Error('database is locked')
+        }
+        return get(...args)
+      }
+    }
+    return stmt
+  }) as typeof db.prepare
+  const cache = new ReadCache(db, ['t'])
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '1' },
+  )
+  const other = new Database(path)
+  other.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
+  other.close()
+  await tick()
+  failNext = true
+  assert.throws(() => cache.get('a', () => read('a')), /database is locked/)
+  assert.deepEqual(
+    cache.get('a', () => read('a')),
+    { v: '2' },
+  )
+  db.close()
+})
+
 test('cached values are frozen: a caller cannot change what the next one reads', () => {
   const { db } = table()
   const cache = new ReadCache(db, ['t'])

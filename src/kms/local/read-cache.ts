@@ -65,22 +65,23 @@ export class ReadCache {
     return value
   }
 
+  // What was seen is recorded only once the check that follows it has passed: a read that
+  // throws (SQLITE_BUSY, I/O) leaves the next call to check again instead of trusting the cache.
   private validate(): void {
     const changes = this.totalChangesStmt.get()!
-    let maybeChanged = changes !== this.changes
+    const dataVersion = this.checkedThisRun ? this.dataVersion : this.dataVersionStmt.get()!
+    if (changes !== this.changes || dataVersion !== this.dataVersion) {
+      const generation = this.generationStmt.get()!
+      if (generation !== this.generation) {
+        this.entries.clear()
+        this.generation = generation
+      }
+    }
     this.changes = changes
+    this.dataVersion = dataVersion
     if (!this.checkedThisRun) {
       this.checkedThisRun = true
       queueMicrotask(this.endRun)
-      const dataVersion = this.dataVersionStmt.get()!
-      if (dataVersion !== this.dataVersion) maybeChanged = true
-      this.dataVersion = dataVersion
-    }
-    if (!maybeChanged) return
-    const generation = this.generationStmt.get()!
-    if (generation !== this.generation) {
-      this.entries.clear()
-      this.generation = generation
     }
   }
 
