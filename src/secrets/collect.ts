@@ -1,7 +1,13 @@
 import { concatBytes, zero } from '../bytes/index.js'
 import { SealboxError } from '../errors/index.js'
 
-/** Concatenates a stream into a fresh buffer; more than `limit` bytes is LimitExceeded (with `hint`). */
+/**
+ * Concatenates a stream into one buffer; more than `limit` bytes is LimitExceeded (with `hint`).
+ * It takes the chunks it is given (fresh ones: decrypted frames, stream reads, never a buffer the
+ * source reuses): each is zeroed once copied into the result, and every one, the source's own
+ * failures included (a decryption failing in a later frame), when it fails. A single chunk is
+ * the result itself.
+ */
 export async function collect(
   source: AsyncIterable<Uint8Array>,
   limit: number,
@@ -10,18 +16,21 @@ export async function collect(
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of source) {
-    total += chunk.length
-    if (total > limit) {
-      for (const c of chunks) zero(c)
-      throw new SealboxError(
-        'LimitExceeded',
-        `${what} is larger than ${limit} bytes`,
-        hint === undefined ? {} : { hint },
-      )
+  try {
+    for await (const chunk of source) {
+      chunks.push(chunk)
+      total += chunk.length
+      if (total > limit) {
+        throw new SealboxError(
+          'LimitExceeded',
+          `${what} is larger than ${limit} bytes`,
+          hint === undefined ? {} : { hint },
+        )
+      }
     }
-    // copied: a producer may reuse the buffer behind a chunk once the next one is asked for
-    chunks.push(chunk.slice())
+  } catch (e) {
+    for (const c of chunks) zero(c)
+    throw e
   }
   if (chunks.length === 1) return chunks[0]!
   const out = concatBytes(...chunks)
