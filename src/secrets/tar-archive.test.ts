@@ -102,6 +102,40 @@ void describe('tar archive of secrets', () => {
     )
   })
 
+  void test('a name given twice, or as a file and a folder, is refused before its body', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['a/b', './a/b'], /the pack holds 'a\/b' twice/],
+      [['a/b/c', 'a/b'], /the pack holds 'a\/b' both as a file and as a folder of other files/],
+      [['a/b', 'a/b/c'], /the pack holds 'a\/b\/c' inside 'a\/b', which is a file/],
+    ]
+    for (const [names, message] of cases) {
+      const pack = tar.pack()
+      for (const name of names) pack.entry({ name }, name)
+      pack.finalize()
+      const seen: string[] = []
+      await assert.rejects(
+        (async () => {
+          for await (const entry of tarEntries(pack as AsyncIterable<Uint8Array>)) {
+            seen.push(entry.path)
+            await bytesOf(entry.body)
+          }
+        })(),
+        (e) => isSealboxError(e, 'UsageError') && message.test(e.message),
+      )
+      assert.deepEqual(seen, [checkEntryName(names[0]!)])
+    }
+    // names that only share a beginning are different files
+    const pack = tar.pack()
+    for (const name of ['a/b', 'a/bc', 'ab', 'a/c/d']) pack.entry({ name }, name)
+    pack.finalize()
+    const seen: string[] = []
+    for await (const entry of tarEntries(pack as AsyncIterable<Uint8Array>)) {
+      seen.push(entry.path)
+      await bytesOf(entry.body)
+    }
+    assert.deepEqual(seen, ['a/b', 'a/bc', 'ab', 'a/c/d'])
+  })
+
   void test('a truncated tar is an error, not a short list', async () => {
     const tarBytes = await bytesOf(packEntries(entries(3, 2000)))
     await assert.rejects(async () => {

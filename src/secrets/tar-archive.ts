@@ -63,7 +63,8 @@ export interface UnpackedEntry {
 /**
  * The regular files of a tar stream, one by one, each body streamed. Entry names are checked:
  * absolute names, `..` segments and non-file entries (links, devices) are refused, so an
- * archive cannot write outside the folder it is unpacked into.
+ * archive cannot write outside the folder it is unpacked into; so are a name given twice and a
+ * name that is both a file and a folder of others, which no folder can hold.
  */
 export async function* tarEntries(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -72,6 +73,7 @@ export async function* tarEntries(
   const input = Readable.from(source, { objectMode: false })
   input.on('error', (e) => extract.destroy(e))
   input.pipe(extract as unknown as NodeJS.WritableStream)
+  const names = new EntryNames()
   try {
     for await (const entry of extract) {
       const header = entry.header
@@ -86,7 +88,7 @@ export async function* tarEntries(
         )
       }
       yield {
-        path: checkEntryName(header.name),
+        path: names.add(checkEntryName(header.name)),
         size: header.size ?? 0,
         mode: header.mode ?? 0o400,
         modified: header.mtime,
@@ -98,6 +100,27 @@ export async function* tarEntries(
   } finally {
     input.destroy()
     if (!extract.destroyed) extract.destroy()
+  }
+}
+
+/** The names of an archive's files so far, and of the folders they are in. */
+class EntryNames {
+  private readonly files = new Set<string>()
+  private readonly folders = new Set<string>()
+
+  /** `path`, or UsageError when it repeats a file or a folder or sits below a file. */
+  add(path: string): string {
+    const clash = (what: string) =>
+      new SealboxError('UsageError', `the pack holds '${safeName(path)}' ${what}`)
+    if (this.files.has(path)) throw clash('twice')
+    if (this.folders.has(path)) throw clash('both as a file and as a folder of other files')
+    for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+      const folder = path.slice(0, at)
+      if (this.files.has(folder)) throw clash(`inside '${safeName(folder)}', which is a file`)
+      this.folders.add(folder)
+    }
+    this.files.add(path)
+    return path
   }
 }
 

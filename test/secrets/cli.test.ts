@@ -210,8 +210,8 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       })
       writeFileSync(join(box.work, 'dup.pack'), sealed)
       const r = await sealbox(box, ['secrets', 'unpack', 'dup.pack', 'dup-out'])
-      assert.notEqual(r.code, 0)
-      assert.match(r.stderr, /already exists/)
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /^sealbox: error: the pack holds 'dup\/a' twice$/m)
       assert.equal(existsSync(join(box.work, 'dup-out')), false)
     })
 
