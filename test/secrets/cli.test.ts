@@ -196,6 +196,16 @@ for (const kind of ['local', 's3rver'] as StoreKind[]) {
       assert.deepEqual(readdirSync(join(box.work, 'keep')), [])
     })
 
+    void test('unpack of a pack that is not there fails with exit 3 and makes nothing', async () => {
+      const r = await sealbox(box, ['secrets', 'unpack', 'missing.pack', 'missing-out'])
+      assert.equal(r.code, 3, r.stderr)
+      assert.equal(
+        r.stderr.toString(),
+        "sealbox: error: cannot open 'missing.pack': no such file or folder\n",
+      )
+      assert.equal(existsSync(join(box.work, 'missing-out')), false)
+    })
+
     void test('unpack refuses a pack that names one file twice, and leaves nothing', async () => {
       async function* twice(): AsyncGenerator<PackEntry> {
         for (const value of ['first', 'second'])

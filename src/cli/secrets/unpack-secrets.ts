@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { mkdir, open, rm, rmdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { randomUUID } from '../../crypto/index.js'
@@ -34,7 +33,9 @@ export async function unpackSecrets(
 ): Promise<void> {
   const context = parseContextPairs(flags.context)
   if (out === '-') refuseBinaryTty(io.stdout, 'a tar archive')
-  const source = input === '-' ? io.stdin : createReadStream(input)
+  // opened before anything is awaited or made: a missing IN is a clear error, not a stream's
+  // unhandled 'error' event, and leaves no OUT behind
+  const source = input === '-' ? io.stdin : (await open(input, 'r')).createReadStream()
   const kms = await runtime.kms()
   const tar = unpackTar(source, { kms, context })
   if (out === '-') {
