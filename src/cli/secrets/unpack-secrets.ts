@@ -58,14 +58,16 @@ export async function unpackSecrets(
     }
     if (!force) await refuseReplacing(out, target, files)
     moved = true
-    const folders = new Set<string>()
+    // every folder that gained a name: OUT's parents if OUT was made, each file's folder, and
+    // the parents of the folders made for them; all synced before "unpacked" is said
+    const folders = new Set(parentsOfMade(target, created))
     for (const path of files) {
       const folder = dirname(join(target, path))
-      await mkdir(folder, { recursive: true, mode: 0o700 })
+      const made = await mkdir(folder, { recursive: true, mode: 0o700 })
       await placeFile(join(staging, path), join(target, path), force)
       folders.add(folder)
+      for (const parent of parentsOfMade(folder, made)) folders.add(parent)
     }
-    // the moves are on disk before "unpacked" is said
     for (const folder of folders) await syncFolder(folder)
   } finally {
     await rm(staging, { recursive: true, force: true })
@@ -92,6 +94,17 @@ async function writeStaged(path: string, body: AsyncIterable<Uint8Array>): Promi
   } finally {
     await handle.close()
   }
+}
+
+/** The folders that got a new entry when `mkdir -p folder` made `made` (its first new folder) and below. */
+function parentsOfMade(folder: string, made: string | undefined): string[] {
+  const parents: string[] = []
+  if (made === undefined) return parents
+  for (let dir = folder; dir !== dirname(dir); dir = dirname(dir)) {
+    parents.push(dirname(dir))
+    if (dir === made) break
+  }
+  return parents
 }
 
 /** Refuses (AlreadyExists) when any file of the pack is already in the target folder. */
