@@ -59,6 +59,12 @@ test('a log written before the destination column gets it, and its events still 
   )
   assert.equal([...log.query({ destinationKeyArn: SOURCE })].length, 0)
   assert.equal([...log.query({ keyArn: SOURCE })].length, 3)
+  assert.deepEqual(
+    [...log.query({ anyKeyArn: DESTINATION })].map((e) => e.seq),
+    [3],
+    'a key is found as a destination too',
+  )
+  assert.equal([...log.query({ anyKeyArn: SOURCE })].length, 3)
 
   db.exec(`UPDATE audit_events SET destination_key_arn = '${SOURCE}' WHERE seq = 3`)
   assert.match((log.verify() as { reason: string }).reason, /event 3 was edited/)

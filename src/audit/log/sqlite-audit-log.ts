@@ -156,6 +156,10 @@ export class SqliteAuditLog implements AuditLog {
     if (filter.keyArn !== undefined) add('key_arn = ?', filter.keyArn)
     if (filter.destinationKeyArn !== undefined)
       add('destination_key_arn = ?', filter.destinationKeyArn)
+    if (filter.anyKeyArn !== undefined) {
+      add('(key_arn = ? OR destination_key_arn = ?)', filter.anyKeyArn)
+      args.push(filter.anyKeyArn)
+    }
     if (filter.operation !== undefined) add('operation = ?', filter.operation)
     if (filter.operations !== undefined) {
       where.push(`operation IN (${filter.operations.map(() => '?').join(', ') || 'NULL'})`)

@@ -28,6 +28,12 @@ export class MemoryAuditLog implements AuditLog {
         e.destinationKeyArn !== filter.destinationKeyArn
       )
         continue
+      if (
+        filter.anyKeyArn !== undefined &&
+        e.keyArn !== filter.anyKeyArn &&
+        e.destinationKeyArn !== filter.anyKeyArn
+      )
+        continue
       if (filter.operation !== undefined && e.operation !== filter.operation) continue
       if (filter.operations !== undefined && !filter.operations.includes(e.operation)) continue
       if (filter.principal !== undefined && e.principal !== filter.principal) continue

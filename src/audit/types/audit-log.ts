@@ -27,6 +27,8 @@ export interface AuditEvent extends AuditEventInput {
 export interface AuditFilter {
   keyArn?: string
   destinationKeyArn?: string
+  /** Events that name this key, as `keyArn` or as `destinationKeyArn`. */
+  anyKeyArn?: string
   operation?: string
   /** Any of these operations. */
   operations?: readonly string[]

@@ -119,7 +119,7 @@ void describe('sealbox audit ls', () => {
         operation: 'GenerateDataKey',
         principal: 'arn:aws:iam::111122223333:user/alice',
         outcome: 'ok',
-        keyArn: ARN,
+        anyKeyArn: ARN,
         limit: 5,
       },
     )
@@ -128,7 +128,7 @@ void describe('sealbox audit ls', () => {
   void test('a key ARN is used as is, without asking the KMS', async () => {
     const { filters, describes } = await run(['ls', '--key-id', ARN])
     assert.deepEqual(describes, [])
-    assert.equal(filters[0]!.keyArn, ARN)
+    assert.equal(filters[0]!.anyKeyArn, ARN)
   })
 
   void test('the key id of a deleted key still finds its events', async () => {
@@ -136,7 +136,7 @@ void describe('sealbox audit ls', () => {
       ['ls', '--key-id', '1234abcd-12ab-34cd-56ef-1234567890ab', '--output', 'jsonl'],
       { deleted: true },
     )
-    assert.equal(filters[0]!.keyArn, undefined)
+    assert.equal(filters[0]!.anyKeyArn, undefined)
     assert.equal(stdout.trim().split('\n').length, 2)
     await assert.rejects(run(['ls', '--key-id', 'alias/gone'], { deleted: true }), (e) =>
       isSealboxError(e, 'NotFoundException'),

@@ -85,14 +85,19 @@ export async function auditList(flags: AuditLsFlags, deps: AuditDeps): Promise<v
   let suffix: string | undefined
   if (flags.keyId !== undefined) {
     const match = await resolveKey(flags.keyId, deps)
-    if ('keyArn' in match) filter.keyArn = match.keyArn
+    if ('keyArn' in match) filter.anyKeyArn = match.keyArn
     else suffix = match.keyIdSuffix
   }
   if (limit !== undefined && suffix === undefined) filter.limit = limit
   const log = await deps.audit()
   const events: AuditEvent[] = []
   for (const event of log.query(filter)) {
-    if (suffix !== undefined && !(event.keyArn ?? '').endsWith(suffix)) continue
+    if (
+      suffix !== undefined &&
+      !(event.keyArn ?? '').endsWith(suffix) &&
+      !(event.destinationKeyArn ?? '').endsWith(suffix)
+    )
+      continue
     events.push(event)
     if (limit !== undefined && events.length >= limit) break
   }
