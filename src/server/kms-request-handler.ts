@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuditLog } from '../audit/types/index.js'
@@ -89,6 +90,9 @@ export function createKmsRequestHandler(
       ? undefined
       : new CryptoRateLimit(options.cryptoRequestsPerSecond)
   const faults = options.faults === undefined ? undefined : new FaultInjection(options.faults)
+  // Each delayed request listens on `stopping` while it waits: past Node's default of 10 at once,
+  // it would warn of a leak that is not one.
+  if (faults !== undefined) setMaxListeners(0, stopping)
 
   // The Date header is the KMS clock's time (SDKs correct their clock skew from it); it has a
   // precision of one second, so it is read at most once per second of wall time.
