@@ -13,9 +13,10 @@ import { dispatch, inputFor, operationFor } from './router.js'
 import { SigV4Verifier } from './sigv4-verifier.js'
 import type { SignableRequest } from './sigv4.js'
 
-/** `GET /health` answers 200 while the server accepts connections (a stopping one does not). */
+/** `GET /health`: 200 while serving, 503 once stopping, so a probe stops sending traffic here. */
 const HEALTH_PATH = '/health'
 const HEALTH_OK = JSON.stringify({ status: 'ok' })
+const HEALTH_STOPPING = JSON.stringify({ status: 'stopping' })
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
@@ -261,7 +262,8 @@ export function createKmsRequestHandler(
     const requestId = randomUUID()
     if (req.method === 'GET' && req.url === HEALTH_PATH) {
       // For container and load-balancer probes: unauthenticated, names no key, not audited.
-      send(res, requestId, 200, HEALTH_OK)
+      if (stopping.aborted) send(res, requestId, 503, HEALTH_STOPPING)
+      else send(res, requestId, 200, HEALTH_OK)
       req.resume()
       return
     }
