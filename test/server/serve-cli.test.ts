@@ -103,6 +103,14 @@ void describe('sealbox principals', () => {
       const wrong = await listKeys(`${secret}x`)
       assert.equal(wrong.status, 400)
       assert.match(wrong.text, /InvalidSignatureException/)
+
+      // removed and created again under the same id while the server runs: it sees both at once
+      assert.equal(runCli(home, ['principals', 'rm', 'ci']).status, 0)
+      assert.match((await listKeys(secret)).text, /UnrecognizedClientException/)
+      const newSecret = 'ci-secret-rotated-9876543210'
+      assert.equal(runCli(home, args, {}, newSecret).status, 0)
+      assert.match((await listKeys(secret)).text, /InvalidSignatureException/)
+      assert.equal((await listKeys(newSecret)).status, 200)
     } finally {
       await serve.stop()
     }
