@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { isSealboxError } from '../errors/index.js'
 import { FaultInjection } from './fault-injection.js'
 import { seededRandom } from './seeded-random.js'
 
@@ -84,4 +85,27 @@ test('with seeded draws, the same requests meet the same faults and delays', () 
   assert.deepEqual(run(), first)
   const faulted = first.filter((r) => !r.startsWith('ok')).length
   assert.ok(faulted > 30 && faulted < 90, `${faulted} of 200 faulted at a rate of 0.3`)
+})
+
+test('options a server cannot honour are refused when it is made', () => {
+  const refused = (options: ConstructorParameters<typeof FaultInjection>[0], message: RegExp) =>
+    assert.throws(
+      () => new FaultInjection(options),
+      (e: unknown) => isSealboxError(e, 'UsageError') && message.test(e.message),
+    )
+  refused({ rate: 1.5 }, /fault rate must be from 0 to 1, not 1.5/)
+  refused({ rate: -0.1 }, /fault rate/)
+  refused({ rate: Number.NaN }, /fault rate/)
+  refused({ rate: 0.1, types: [] }, /fault types must be one or more of KMSInternalException/)
+  refused(
+    { rate: 0.1, types: ['Boom' as 'KMSInternalException'] },
+    /fault types must be .*, not 'Boom'/,
+  )
+  refused(
+    { latency: { min: 200, max: 100 } },
+    /latency must be whole milliseconds with 0 <= min <= max, not 200-100/,
+  )
+  refused({ latency: { min: -5, max: 10 } }, /latency must be/)
+  refused({ latency: { min: 1.5, max: 10 } }, /latency must be/)
+  new FaultInjection({ rate: 0, types: ['ThrottlingException'], latency: { min: 0, max: 0 } })
 })

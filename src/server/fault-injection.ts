@@ -1,3 +1,4 @@
+import { SealboxError } from '../errors/index.js'
 import { CRYPTOGRAPHIC_OPERATIONS, type KmsOperationName } from '../kms/types/index.js'
 import { awsError, type AwsError } from './aws-error.js'
 import { CRYPTO_QUOTA_OPERATIONS } from './crypto-rate-limit.js'
@@ -58,6 +59,23 @@ export class FaultInjection {
     this.rate = options.rate ?? 0
     this.types = options.types ?? ['KMSInternalException']
     this.random = options.random ?? Math.random
+    if (!(this.rate >= 0 && this.rate <= 1)) {
+      throw new SealboxError('UsageError', `the fault rate must be from 0 to 1, not ${this.rate}`)
+    }
+    const unknown = this.types.find((t) => !FAULT_TYPES.includes(t))
+    if (this.types.length === 0 || unknown !== undefined) {
+      throw new SealboxError(
+        'UsageError',
+        `fault types must be one or more of ${FAULT_TYPES.join(', ')}${unknown === undefined ? '' : `, not '${String(unknown)}'`}`,
+      )
+    }
+    const { min, max } = options.latency ?? { min: 0, max: 0 }
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min < 0 || min > max) {
+      throw new SealboxError(
+        'UsageError',
+        `latency must be whole milliseconds with 0 <= min <= max, not ${min}-${max}`,
+      )
+    }
   }
 
   draw(op: KmsOperationName): FaultDraw {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type { AuditEventInput, AuditLog } from '../audit/types/index.js'
 import { ManualClock } from '../clock/index.js'
@@ -12,6 +13,7 @@ import {
   type KmsProvider,
 } from '../kms/types/index.js'
 import {
+  createKmsRequestHandler,
   signRequest,
   startKmsServer,
   type PrincipalCredentials,
@@ -69,7 +71,7 @@ interface Sent {
 }
 
 function send(
-  server: RunningKmsServer,
+  server: Pick<RunningKmsServer, 'port'>,
   opts: {
     target?: string
     body?: string
@@ -283,4 +285,32 @@ void describe('the AWS JSON 1.1 request handler', () => {
     })
     assert.equal(after.status, 200)
   })
+})
+
+void test('GET /health answers 503 once the server is stopping', async () => {
+  const stopping = new AbortController()
+  const handler = createKmsRequestHandler(
+    {
+      provider: recordingProvider().provider,
+      audit: memoryAudit(),
+      clock: new ManualClock(new Date('2024-05-01T10:05:00Z')),
+      region: 'eu-west-1',
+      auth: { mode: 'sigv4', principals: { findByAccessKeyId: () => undefined } },
+    },
+    stopping.signal,
+  )
+  const http = createServer(handler)
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const server = { port: (http.address() as AddressInfo).port }
+  try {
+    const probe = () => send(server, { method: 'GET', path: '/health', sign: false, body: '' })
+    assert.equal((await probe()).status, 200)
+    stopping.abort()
+    const stopped = await probe()
+    assert.equal(stopped.status, 503)
+    assert.deepEqual(JSON.parse(stopped.body), { status: 'stopping' })
+    assert.equal(stopped.headers['connection'], 'close')
+  } finally {
+    http.close()
+  }
 })

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuditLog } from '../audit/types/index.js'
@@ -12,9 +13,10 @@ import { dispatch, inputFor, operationFor } from './router.js'
 import { SigV4Verifier } from './sigv4-verifier.js'
 import type { SignableRequest } from './sigv4.js'
 
-/** `GET /health` answers 200 while the server accepts connections (a stopping one does not). */
+/** `GET /health`: 200 while serving, 503 once stopping, so a probe stops sending traffic here. */
 const HEALTH_PATH = '/health'
 const HEALTH_OK = JSON.stringify({ status: 'ok' })
+const HEALTH_STOPPING = JSON.stringify({ status: 'stopping' })
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
@@ -89,6 +91,9 @@ export function createKmsRequestHandler(
       ? undefined
       : new CryptoRateLimit(options.cryptoRequestsPerSecond)
   const faults = options.faults === undefined ? undefined : new FaultInjection(options.faults)
+  // Each delayed request listens on `stopping` while it waits: past Node's default of 10 at once,
+  // it would warn of a leak that is not one.
+  if (faults !== undefined) setMaxListeners(0, stopping)
 
   // The Date header is the KMS clock's time (SDKs correct their clock skew from it); it has a
   // precision of one second, so it is read at most once per second of wall time.
@@ -257,7 +262,8 @@ export function createKmsRequestHandler(
     const requestId = randomUUID()
     if (req.method === 'GET' && req.url === HEALTH_PATH) {
       // For container and load-balancer probes: unauthenticated, names no key, not audited.
-      send(res, requestId, 200, HEALTH_OK)
+      if (stopping.aborted) send(res, requestId, 503, HEALTH_STOPPING)
+      else send(res, requestId, 200, HEALTH_OK)
       req.resume()
       return
     }

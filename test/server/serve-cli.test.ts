@@ -77,9 +77,17 @@ void describe('sealbox principals', () => {
     const again = runCli(home, ['principals', 'create', 'ci2', '--access-key-id', 'test'], {}, 'x')
     assert.equal(again.status, 6)
     assert.match(again.stderr, /access key id 'test' already belongs to another principal/)
-    const badSecret = runCli(home, ['principals', 'create', 'ci3', '--access-key-id', 'k3'], {}, '')
+    const create3 = ['principals', 'create', 'ci3', '--access-key-id', 'k3']
+    for (const empty of ['', '\n']) {
+      const none = runCli(home, create3, {}, empty)
+      assert.equal(none.status, 2)
+      assert.match(none.stderr, /error: no secret access key on stdin for --access-key-id/)
+      assert.match(none.stderr, /hint: pipe it in/)
+    }
+    const badSecret = runCli(home, create3, {}, 'has space\n')
     assert.equal(badSecret.status, 2)
     assert.match(badSecret.stderr, /the secret access key is not valid/)
+    assert.ok(!badSecret.stderr.includes('has space'), 'a refused secret is not echoed')
 
     const serve = await startServe(home, ['--workers', '1'])
     try {
@@ -95,6 +103,14 @@ void describe('sealbox principals', () => {
       const wrong = await listKeys(`${secret}x`)
       assert.equal(wrong.status, 400)
       assert.match(wrong.text, /InvalidSignatureException/)
+
+      // removed and created again under the same id while the server runs: it sees both at once
+      assert.equal(runCli(home, ['principals', 'rm', 'ci']).status, 0)
+      assert.match((await listKeys(secret)).text, /UnrecognizedClientException/)
+      const newSecret = 'ci-secret-rotated-9876543210'
+      assert.equal(runCli(home, args, {}, newSecret).status, 0)
+      assert.match((await listKeys(secret)).text, /InvalidSignatureException/)
+      assert.equal((await listKeys(newSecret)).status, 200)
     } finally {
       await serve.stop()
     }

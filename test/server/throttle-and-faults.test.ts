@@ -174,6 +174,29 @@ void describe('sealbox serve: a request quota and injected faults, for testing c
     assert.ok(performance.now() - started >= 299, `${performance.now() - started} ms`)
   })
 
+  void test('many delayed requests at once raise no listener-leak warning', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
+    try {
+      const t = await startTestServer({ faults: { latency: { min: 50, max: 50 } } })
+      const c = await clientOf(t)
+      open.push({ t, c })
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, () => c.port.generateRandom({ numberOfBytes: 4 })),
+      )
+      assert.equal(answers.length, 24)
+      // a warning is emitted on the next tick after the listener that caused it
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    assert.deepEqual(
+      warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')),
+      [],
+    )
+  })
+
   void test(
     'a server stopping cuts injected latency short and still answers',
     // the delay is about ten minutes: the timeout only ends the test if stopping waits it out

@@ -18,7 +18,7 @@ export function register(program: Command, runtime: Runtime): void {
     .option('--account <id>', "12-digit account id (default: the embedded KMS's account)")
     .option(
       '--access-key-id <id>',
-      'use this access key id, and the secret access key piped on stdin, instead of new ones',
+      'use this access key id, and the secret access key piped on stdin (then not printed), instead of new ones',
     )
     .action(async (name: string, flags: { account?: string; accessKeyId?: string }) => {
       const { principalsCreate } = await import('../serve/principals-commands.js')

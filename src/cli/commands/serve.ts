@@ -50,7 +50,8 @@ export function register(program: Command, runtime: Runtime): void {
 The region is --region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. Requests must be
 signed (SigV4, service kms) with an access key from 'sealbox principals create NAME'.
 Point the AWS CLI or an SDK at it with --endpoint-url http://127.0.0.1:4599 (or AWS_ENDPOINT_URL_KMS).
-The URL is printed on stdout once the server listens; SIGTERM stops it gracefully.`,
+The URL is printed on stdout once the server listens; SIGTERM stops it gracefully.
+GET /health answers 200 without a signature while serving, 503 once stopping.`,
     )
     .action(async (flags: Record<string, unknown>) => {
       const [{ runServe }, { serveDeps }] = await Promise.all([

@@ -13,16 +13,16 @@ export interface PrincipalsDeps {
 }
 
 const MAX_SECRET_INPUT = 4096
+const PIPE_HINT =
+  'pipe it in: printf %s "$SECRET" | sealbox principals create NAME --access-key-id ID'
 
 /** The secret access key piped on stdin: one line, its line ending dropped. */
 async function readSecret(stdin: Readable & { isTTY?: boolean }): Promise<string> {
   if (stdin.isTTY === true) {
     throw new SealboxError(
-      'ValidationException',
+      'UsageError',
       '--access-key-id reads the secret access key from stdin, which is a terminal',
-      {
-        hint: 'pipe it in: printf %s "$SECRET" | sealbox principals create NAME --access-key-id ID',
-      },
+      { hint: PIPE_HINT },
     )
   }
   let text = ''
@@ -32,7 +32,13 @@ async function readSecret(stdin: Readable & { isTTY?: boolean }): Promise<string
       throw new SealboxError('ValidationException', 'the secret access key on stdin is too long')
     }
   }
-  return text.replace(/\r?\n$/, '')
+  const secret = text.replace(/\r?\n$/, '')
+  if (secret === '') {
+    throw new SealboxError('UsageError', 'no secret access key on stdin for --access-key-id', {
+      hint: PIPE_HINT,
+    })
+  }
+  return secret
 }
 
 /**
