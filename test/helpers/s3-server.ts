@@ -70,6 +70,29 @@ export function motoAvailable(): boolean {
   return spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0
 }
 
+// moto checks If-None-Match / If-Match and then writes, with no lock between, so two requests
+// handled on two of its threads can both pass the check. Its application is run here under one
+// lock (threads still hold idle keep-alive connections): requests are applied one at a time, as
+// S3 applies conditional writes, atomically.
+const SERIAL_MOTO = `
+import sys, threading, moto.server as m
+lock = threading.Lock()
+class Serial(m.DomainDispatcherApplication):
+    def __call__(self, environ, start_response):
+        with lock:
+            return super().__call__(environ, start_response)
+m.DomainDispatcherApplication = Serial
+m.main(sys.argv[1:])
+`
+
+let serialMoto: boolean | undefined
+/** Whether `python3` can run moto itself (moto_server may come from an environment of its own). */
+function canRunSerialMoto(): boolean {
+  serialMoto ??=
+    spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0
+  return serialMoto
+}
+
 /**
  * moto_server (S3 that honours If-None-Match / If-Match) on a free port of 127.0.0.1, or
  * undefined when it is not installed: callers skip visibly, with `MOTO_MISSING` as the reason.
@@ -78,9 +101,10 @@ export async function startMoto(options: StartOptions = {}): Promise<S3Server | 
   if (!motoAvailable()) return undefined
   const bucket = options.bucket ?? 'sealbox-test'
   const port = await freePort()
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  })
+  const args = ['-H', '127.0.0.1', '-p', String(port)]
+  const child = canRunSerialMoto()
+    ? spawn('python3', ['-c', SERIAL_MOTO, ...args], { stdio: ['ignore', 'ignore', 'ignore'] })
+    : spawn('moto_server', args, { stdio: ['ignore', 'ignore', 'ignore'] })
   const endpoint = `http://127.0.0.1:${port}`
   let created = false
   for (let i = 0; i < 300 && child.exitCode === null; i++) {
