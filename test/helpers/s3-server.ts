@@ -70,15 +70,17 @@ export function motoAvailable(): boolean {
   return spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0
 }
 
-// moto checks If-None-Match / If-Match and then writes, with no lock between, so two requests
-// handled on two of its threads can both pass the check. Its application is run here under one
-// lock (threads still hold idle keep-alive connections): requests are applied one at a time, as
-// S3 applies conditional writes, atomically.
+// moto checks If-None-Match / If-Match and then writes, with no lock between, so two conditional
+// writes handled on two of its threads can both pass the check. Here its application takes one
+// lock for conditional requests only, so they apply one at a time, atomically, as on S3; other
+// requests (an upload part whose client was stopped, say) never wait on it.
 const SERIAL_MOTO = `
 import sys, threading, moto.server as m
 lock = threading.Lock()
 class Serial(m.DomainDispatcherApplication):
     def __call__(self, environ, start_response):
+        if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MATCH" not in environ:
+            return super().__call__(environ, start_response)
         with lock:
             return super().__call__(environ, start_response)
 m.DomainDispatcherApplication = Serial
