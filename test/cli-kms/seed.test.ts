@@ -173,7 +173,7 @@ void describe('sealbox kms seed', () => {
     )
   })
 
-  void test('an alias or tag CreateAlias or TagResource refuses is refused with their message, before any key is made', async () => {
+  void test('an alias, tag or description the KMS refuses is refused with its message, before any key is made', async () => {
     const calls = sandbox()
     const keyId = json<{ KeyMetadata: { KeyId: string } }>(
       await sealbox(calls, 'kms', 'create-key'),
@@ -199,6 +199,16 @@ void describe('sealbox kms seed', () => {
         await refusal('tag-resource', '--key-id', keyId, '--tags', 'TagKey=,TagValue=v'),
       ],
       [{ aliases: ['alias/ok'], tags: tooManyTags }, 'Too many tags'],
+      [
+        { aliases: ['alias/ok'], description: 'd'.repeat(8193) },
+        await refusal(
+          'update-key-description',
+          '--key-id',
+          keyId,
+          '--description',
+          'd'.repeat(8193),
+        ),
+      ],
     ]
     const box = sandbox()
     const file = join(box.work, 'seed.json')

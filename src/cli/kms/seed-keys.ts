@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { isSealboxError, SealboxError } from '../../errors/index.js'
-import { checkAliasName, checkTags, validatePolicy } from '../../kms/local/index.js'
+import {
+  checkAliasName,
+  checkDescription,
+  checkTags,
+  validatePolicy,
+} from '../../kms/local/index.js'
 import type { KmsPort, Tag } from '../../kms/types/index.js'
 
 /** One key of a seed file: found by its first alias, created when that alias is missing. */
@@ -81,8 +86,10 @@ export function parseSeed(text: string): SeedKey[] {
     }
     const out: SeedKey = { aliases: aliases as string[], enabled: true }
     if (k['description'] !== undefined) {
-      if (typeof k['description'] !== 'string') throw invalid(`${at}.description`, 'a string')
-      out.description = k['description']
+      const description = k['description']
+      if (typeof description !== 'string') throw invalid(`${at}.description`, 'a string')
+      checked(`${at}.description`, () => checkDescription(description))
+      out.description = description
     }
     if (k['policy'] !== undefined) {
       const p = k['policy']

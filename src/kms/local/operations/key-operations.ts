@@ -21,9 +21,14 @@ type KeyOps =
   | 'PutKeyPolicy'
   | 'ListKeyPolicies'
 
+/** A key description as CreateKey and UpdateKeyDescription accept it: at most 8192 characters. */
+export function checkDescription(description: string | undefined): void {
+  lengthBetween(description, 'description', 0, 8192)
+}
+
 export const keyOperations: Handlers<KeyOps> = {
   CreateKey(e, call, input) {
-    lengthBetween(input.description, 'description', 0, 8192)
+    checkDescription(input.description)
     lengthBetween(input.policy, 'policy', 1, 131072)
     if (input.keyUsage !== undefined && input.keyUsage !== 'ENCRYPT_DECRYPT') {
       throw new SealboxError(
@@ -94,7 +99,7 @@ export const keyOperations: Handlers<KeyOps> = {
   },
 
   UpdateKeyDescription(e, call, input) {
-    lengthBetween(required(input.description, 'description'), 'description', 0, 8192)
+    checkDescription(required(input.description, 'description'))
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     e.keystore.durableTransaction(() =>
       e.repo.update(key.key_id, { description: input.description }),
