@@ -274,7 +274,7 @@ void describe('sealbox serve: a request quota and injected faults, for testing c
     assert.match(announced, /\(region [^,]+, 1 worker,/, 'a seed implies one worker')
     assert.match(
       announced,
-      /warning: 20% of requests get an injected DependencyTimeoutException, KeyUnavailableException or KMSInternalException \(--fault-rate\)/,
+      /warning: 20% of requests get an injected DependencyTimeoutException, KeyUnavailableException or KMSInternalException, each only on operations AWS can raise it from \(--fault-rate\)/,
     )
     assert.match(
       announced,

@@ -30,7 +30,7 @@ function banner(options: ServeOptions, deps: RunServeDeps, url: string, workers:
     const named =
       types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`
     deps.stderr.write(
-      `sealbox: warning: ${Number((options.faultRate * 100).toPrecision(6))}% of requests get an injected ${named} (--fault-rate)\n`,
+      `sealbox: warning: ${Number((options.faultRate * 100).toPrecision(6))}% of requests get an injected ${named}, each only on operations AWS can raise it from (--fault-rate)\n`,
     )
   }
   if (options.latency !== undefined) {
