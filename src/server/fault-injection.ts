@@ -1,5 +1,9 @@
 import { SealboxError } from '../errors/index.js'
-import { CRYPTOGRAPHIC_OPERATIONS, type KmsOperationName } from '../kms/types/index.js'
+import {
+  CRYPTOGRAPHIC_OPERATIONS,
+  KMS_OPERATION_NAMES,
+  type KmsOperationName,
+} from '../kms/types/index.js'
 import { awsError, type AwsError } from './aws-error.js'
 import { CRYPTO_QUOTA_OPERATIONS } from './crypto-rate-limit.js'
 
@@ -52,18 +56,19 @@ export interface FaultDraw {
  */
 export class FaultInjection {
   private readonly rate: number
-  private readonly types: readonly FaultType[]
+  /** Each operation's share of the fault types: the ones it can raise at AWS, worked out once. */
+  private readonly raisable: ReadonlyMap<KmsOperationName, readonly FaultType[]>
   private readonly random: () => number
 
   constructor(private readonly options: FaultOptions) {
     this.rate = options.rate ?? 0
-    this.types = options.types ?? ['KMSInternalException']
+    const types = options.types ?? ['KMSInternalException']
     this.random = options.random ?? Math.random
     if (!(this.rate >= 0 && this.rate <= 1)) {
       throw new SealboxError('UsageError', `the fault rate must be from 0 to 1, not ${this.rate}`)
     }
-    const unknown = this.types.find((t) => !FAULT_TYPES.includes(t))
-    if (this.types.length === 0 || unknown !== undefined) {
+    const unknown = types.find((t) => !FAULT_TYPES.includes(t))
+    if (types.length === 0 || unknown !== undefined) {
       throw new SealboxError(
         'UsageError',
         `fault types must be one or more of ${FAULT_TYPES.join(', ')}${unknown === undefined ? '' : `, not '${String(unknown)}'`}`,
@@ -76,12 +81,15 @@ export class FaultInjection {
         `latency must be whole milliseconds with 0 <= min <= max, not ${min}-${max}`,
       )
     }
+    this.raisable = new Map(
+      KMS_OPERATION_NAMES.map((op) => [op, types.filter((type) => RAISED_BY[type](op))]),
+    )
   }
 
   draw(op: KmsOperationName): FaultDraw {
     let error: AwsError | undefined
     if (this.rate > 0 && this.random() < this.rate) {
-      const types = this.types.filter((type) => RAISED_BY[type](op))
+      const types = this.raisable.get(op) ?? []
       const type = types.length > 1 ? types[Math.floor(this.random() * types.length)] : types[0]
       if (type !== undefined) error = awsError(type, 'injected fault (sealbox serve --fault-rate)')
     }
