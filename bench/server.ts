@@ -328,6 +328,29 @@ async function main(): Promise<void> {
   console.log('goal: ratio >= 0.6 with every request verified, audited and durable')
 }
 
+/**
+ * A node:http server on a free port of 127.0.0.1 that answers every request with `answer` once
+ * its body is read (handed to `work` first, when given; discarded unread otherwise), and reports
+ * its URL to the cluster primary, or else on stdout.
+ */
+function answering(answer: string, work?: (body: Buffer) => void): void {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', work === undefined ? () => {} : (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      work?.(Buffer.concat(chunks))
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1')
+      res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
+      res.end(answer)
+    })
+  })
+  server.listen(0, '127.0.0.1', () => {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    if (process.send !== undefined) process.send(url)
+    else process.stdout.write(`${url}\n`)
+  })
+}
+
 // Modes are dispatched last, once every declaration above is initialised.
 // ---- the ceiling: reads the body, answers a fixed JSON of the same size as sealbox's ----------
 if (process.argv[2] === '--ceiling') {
@@ -344,19 +367,7 @@ if (process.argv[2] === '--ceiling') {
       process.exit(0)
     })
   } else {
-    const server = createServer((req, res) => {
-      req.on('data', () => {})
-      req.on('end', () => {
-        res.setHeader('Content-Type', 'application/x-amz-json-1.1')
-        res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
-        res.end(answer)
-      })
-    })
-    server.listen(0, '127.0.0.1', () => {
-      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-      if (process.send !== undefined) process.send(url)
-      else process.stdout.write(`${url}\n`)
-    })
+    answering(answer)
     process.on('SIGTERM', () => process.exit(0))
   }
 } else if (process.argv[2] === '--floor') {
@@ -366,23 +377,12 @@ if (process.argv[2] === '--ceiling') {
   const backingKey = randomBytes(32)
   const aad = new TextEncoder().encode('bench context')
   let sink = 0
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      const signature = hmacSha256(signingKey, `AWS4-HMAC-SHA256\n${sha256Hex(body)}`)
-      const dataKey = randomBytes(32)
-      const { ciphertext } = aesGcmEncrypt(backingKey, randomBytes(12), dataKey, aad)
-      sink += signature[0]! + Buffer.from(ciphertext).toString('base64').length
-      dataKey.fill(0)
-      res.setHeader('Content-Type', 'application/x-amz-json-1.1')
-      res.setHeader('x-amzn-RequestId', '00000000-0000-0000-0000-000000000000')
-      res.end(answer)
-    })
-  })
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}\n`)
+  answering(answer, (body) => {
+    const signature = hmacSha256(signingKey, `AWS4-HMAC-SHA256\n${sha256Hex(body)}`)
+    const dataKey = randomBytes(32)
+    const { ciphertext } = aesGcmEncrypt(backingKey, randomBytes(12), dataKey, aad)
+    sink += signature[0]! + Buffer.from(ciphertext).toString('base64').length
+    dataKey.fill(0)
   })
   process.on('SIGTERM', () => process.exit(sink >= 0 ? 0 : 1))
 } else if (process.argv[2] === '--protocol') {
