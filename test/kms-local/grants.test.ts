@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { isSealboxError, type ErrorCode } from '../../src/errors/index.js'
 import type { Caller, KmsPort } from '../../src/kms/types/index.js'
-import { ACCOUNT, ALICE, bytes, openTestKms, text, type TestKms } from './open-test-kms.js'
+import { ACCOUNT, ALICE, bytes, openTestKms, refused, text, type TestKms } from './open-test-kms.js'
 
 // Grants give principals the key policy does not name some operations on one key, optionally
 // only for some encryption contexts; the owner's account (ALICE) administers the key.
 const OTHER = '999988887777'
 const BOB: Caller = { principal: `arn:aws:iam::${OTHER}:user/bob`, accountId: OTHER }
 const CAROL: Caller = { principal: `arn:aws:iam::${OTHER}:user/carol`, accountId: OTHER }
-
-async function refused(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSealboxError(e), String(e))
-    assert.equal(e.code, code, e.message)
-    return true
-  })
-}
 
 void describe('grants on the embedded KMS', () => {
   let t: TestKms
