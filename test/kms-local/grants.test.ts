@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { isSealboxError, type ErrorCode } from '../../src/errors/index.js'
-import type { Caller, KmsPort } from '../../src/kms/types/index.js'
-import { ACCOUNT, ALICE, bytes, openTestKms, text, type TestKms } from './open-test-kms.js'
+import type {
+  Caller,
+  GrantConstraints,
+  GrantOperation,
+  KmsPort,
+} from '../../src/kms/types/index.js'
+import { ACCOUNT, ALICE, bytes, openTestKms, refused, text, type TestKms } from './open-test-kms.js'
 
 // Grants give principals the key policy does not name some operations on one key, optionally
 // only for some encryption contexts; the owner's account (ALICE) administers the key.
 const OTHER = '999988887777'
 const BOB: Caller = { principal: `arn:aws:iam::${OTHER}:user/bob`, accountId: OTHER }
 const CAROL: Caller = { principal: `arn:aws:iam::${OTHER}:user/carol`, accountId: OTHER }
-
-async function refused(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSealboxError(e), String(e))
-    assert.equal(e.code, code, e.message)
-    return true
-  })
-}
 
 void describe('grants on the embedded KMS', () => {
   let t: TestKms
@@ -130,14 +126,18 @@ void describe('grants on the embedded KMS', () => {
   })
 
   void test('CreateGrant through a grant gives no more than that grant: operations and constraint', async () => {
-    await refused(
+    // bob, asking for a grant to carol
+    const grantToCarol = (
+      operations: GrantOperation[],
+      constraints?: GrantConstraints,
+    ): Promise<unknown> =>
       bob.createGrant({
         keyId: keyArn,
         granteePrincipal: CAROL.principal,
-        operations: ['Encrypt'],
-      }),
-      'AccessDeniedException',
-    )
+        operations,
+        ...(constraints === undefined ? {} : { constraints }),
+      })
+    await refused(grantToCarol(['Encrypt']), 'AccessDeniedException')
     const parent = await t.kms.createGrant({
       keyId: keyArn,
       granteePrincipal: BOB.principal,
@@ -145,12 +145,7 @@ void describe('grants on the embedded KMS', () => {
       constraints: { encryptionContextSubset: { tenant: 't1' } },
     })
     // narrower operations and a stricter constraint: allowed
-    await bob.createGrant({
-      keyId: keyArn,
-      granteePrincipal: CAROL.principal,
-      operations: ['Encrypt'],
-      constraints: { encryptionContextEquals: { tenant: 't1', env: 'prod' } },
-    })
+    await grantToCarol(['Encrypt'], { encryptionContextEquals: { tenant: 't1', env: 'prod' } })
     await carol.encrypt({
       keyId: keyArn,
       plaintext: bytes('x'),
@@ -158,29 +153,12 @@ void describe('grants on the embedded KMS', () => {
     })
     // an operation the parent lacks, or a looser constraint: refused
     await refused(
-      bob.createGrant({
-        keyId: keyArn,
-        granteePrincipal: CAROL.principal,
-        operations: ['GenerateDataKey'],
-        constraints: { encryptionContextSubset: { tenant: 't1' } },
-      }),
+      grantToCarol(['GenerateDataKey'], { encryptionContextSubset: { tenant: 't1' } }),
       'AccessDeniedException',
     )
+    await refused(grantToCarol(['Encrypt']), 'AccessDeniedException')
     await refused(
-      bob.createGrant({
-        keyId: keyArn,
-        granteePrincipal: CAROL.principal,
-        operations: ['Encrypt'],
-      }),
-      'AccessDeniedException',
-    )
-    await refused(
-      bob.createGrant({
-        keyId: keyArn,
-        granteePrincipal: CAROL.principal,
-        operations: ['Encrypt'],
-        constraints: { encryptionContextSubset: { env: 'prod' } },
-      }),
+      grantToCarol(['Encrypt'], { encryptionContextSubset: { env: 'prod' } }),
       'AccessDeniedException',
     )
     await t.kms.revokeGrant({ keyId: keyArn, grantId: parent.grantId })

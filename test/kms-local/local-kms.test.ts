@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict'
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { isSealboxError, type ErrorCode } from '../../src/errors/index.js'
 import { keyPolicyFor, MAX_ON_DEMAND_ROTATIONS } from '../../src/kms/local/index.js'
-import { ACCOUNT, REGION, bytes, openTestKms, text, type TestKms } from './open-test-kms.js'
+import {
+  ACCOUNT,
+  REGION,
+  bytes,
+  openTestKms,
+  refused,
+  text,
+  type TestKms,
+} from './open-test-kms.js'
 
 const DAY = 86_400_000
-
-async function refused(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSealboxError(e), `expected a SealboxError, got ${String(e)}`)
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`)
-    if (message !== undefined) assert.match(e.message, message)
-    return true
-  })
-}
 
 describe('embedded KMS', () => {
   let t: TestKms

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SqliteAuditLog } from '../../src/audit/log/index.js'
 import { ManualClock } from '../../src/clock/index.js'
+import { isSealboxError, type ErrorCode } from '../../src/errors/index.js'
 import { Keystore, LocalKms } from '../../src/kms/local/index.js'
 import type { Caller, KmsPort } from '../../src/kms/types/index.js'
 
@@ -42,3 +44,17 @@ export function openTestKms(home = mkdtempSync(join(tmpdir(), 'sealbox-kms-'))):
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b)
+
+/** `p` fails with a SealboxError of `code`, its message matching `message` when given. */
+export async function refused(
+  p: Promise<unknown>,
+  code: ErrorCode,
+  message?: RegExp,
+): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isSealboxError(e), `expected a SealboxError, got ${String(e)}`)
+    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`)
+    if (message !== undefined) assert.match(e.message, message)
+    return true
+  })
+}

@@ -21,6 +21,23 @@ function table(): { db: Database.Database; path: string; read: (k: string) => un
   return { db, path, read: (k) => stmt.get(k) }
 }
 
+/** A cache watching `t` that holds a = '1'; `get` reads a through it. */
+function seeded(db: Database.Database, read: (k: string) => unknown): () => unknown {
+  const cache = new ReadCache(db, ['t'])
+  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
+  const get = () => cache.get('a', () => read('a'))
+  assert.deepEqual(get(), { v: '1' })
+  return get
+}
+
+/** Runs `sql` on a second connection to the database, then lets the event loop turn. */
+async function elsewhere(path: string, sql: string): Promise<void> {
+  const other = new Database(path)
+  other.prepare(sql).run()
+  other.close()
+  await tick()
+}
+
 test('a write on the same connection is seen by the very next read', () => {
   const { db, read } = table()
   const cache = new ReadCache(db, ['t'])
@@ -36,42 +53,20 @@ test('a write on the same connection is seen by the very next read', () => {
 
 test('inside a transaction reads go to the database and see its own writes', () => {
   const { db, read } = table()
-  const cache = new ReadCache(db, ['t'])
-  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '1' },
-  )
+  const get = seeded(db, read)
   db.transaction(() => {
     db.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
-    assert.deepEqual(
-      cache.get('a', () => read('a')),
-      { v: '2' },
-    )
+    assert.deepEqual(get(), { v: '2' })
   })()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '2' },
-  )
+  assert.deepEqual(get(), { v: '2' })
   db.close()
 })
 
 test('a commit by another connection is seen from the next turn of the event loop', async () => {
   const { db, path, read } = table()
-  const cache = new ReadCache(db, ['t'])
-  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '1' },
-  )
-  const other = new Database(path)
-  other.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
-  other.close()
-  await tick()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '2' },
-  )
+  const get = seeded(db, read)
+  await elsewhere(path, `UPDATE t SET v = '2' WHERE k = 'a'`)
+  assert.deepEqual(get(), { v: '2' })
   db.close()
 })
 
@@ -98,27 +93,16 @@ test('writes to tables it does not watch, on this connection or another, keep th
 
 test('a rolled-back write leaves the cache right', () => {
   const { db, read } = table()
-  const cache = new ReadCache(db, ['t'])
-  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '1' },
-  )
+  const get = seeded(db, read)
   assert.throws(() =>
     db.transaction(() => {
       db.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
       throw new Error('abort')
     })(),
   )
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '1' },
-  )
+  assert.deepEqual(get(), { v: '1' })
   db.prepare(`UPDATE t SET v = '3' WHERE k = 'a'`).run()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '3' },
-  )
+  assert.deepEqual(get(), { v: '3' })
   db.close()
 })
 
@@ -133,10 +117,7 @@ test('a table watched later is tracked from then on, deletes included', async ()
     cache.get('p', () => stmt.get('p')),
     { k: 'p' },
   )
-  const other = new Database(path)
-  other.prepare(`DELETE FROM later WHERE k = 'p'`).run()
-  other.close()
-  await tick()
+  await elsewhere(path, `DELETE FROM later WHERE k = 'p'`)
   assert.equal(
     cache.get('p', () => stmt.get('p')),
     undefined,
@@ -164,22 +145,11 @@ test('a check that fails is made again by the next read, not taken as passed', a
     }
     return stmt
   }) as typeof db.prepare
-  const cache = new ReadCache(db, ['t'])
-  db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '1' },
-  )
-  const other = new Database(path)
-  other.prepare(`UPDATE t SET v = '2' WHERE k = 'a'`).run()
-  other.close()
-  await tick()
+  const get = seeded(db, read)
+  await elsewhere(path, `UPDATE t SET v = '2' WHERE k = 'a'`)
   failNext = true
-  assert.throws(() => cache.get('a', () => read('a')), /database is locked/)
-  assert.deepEqual(
-    cache.get('a', () => read('a')),
-    { v: '2' },
-  )
+  assert.throws(get, /database is locked/)
+  assert.deepEqual(get(), { v: '2' })
   db.close()
 })
 

@@ -107,10 +107,13 @@ function entry(e: Engine, row: GrantRow): GrantListEntry {
   return out
 }
 
+/** A page of grants in grant-id order: 50 unless asked, at most 100, as AWS lists them. */
 function grantPage(
   e: Engine,
-  page: Page & { items: GrantRow[] },
+  input: { limit?: number; marker?: string },
+  fetch: (after: string, limit: number) => GrantRow[],
 ): Page & { grants: GrantListEntry[] } {
+  const page = paginate(input, fetch, (r) => r.grant_id, 50, 100)
   const grants = page.items.map((r) => entry(e, r))
   return page.nextMarker === undefined
     ? { grants, truncated: page.truncated }
@@ -213,23 +216,16 @@ export const grantOperations: Handlers<GrantOps> = {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: false })
     const { grantId, granteePrincipal } = input
     if (grantId !== undefined) checkGrantId(grantId)
-    const page = paginate(
-      input,
-      (after, limit) => {
-        if (grantId === undefined) return e.grants.ofKey(key.key_id, after, limit, granteePrincipal)
-        const row = e.grants.byId(grantId)
-        const wanted =
-          row !== undefined &&
-          row.key_id === key.key_id &&
-          row.grant_id > after &&
-          (granteePrincipal === undefined || row.grantee === granteePrincipal)
-        return wanted ? [row] : []
-      },
-      (r) => r.grant_id,
-      50,
-      100,
-    )
-    return grantPage(e, page)
+    return grantPage(e, input, (after, limit) => {
+      if (grantId === undefined) return e.grants.ofKey(key.key_id, after, limit, granteePrincipal)
+      const row = e.grants.byId(grantId)
+      const wanted =
+        row !== undefined &&
+        row.key_id === key.key_id &&
+        row.grant_id > after &&
+        (granteePrincipal === undefined || row.grantee === granteePrincipal)
+      return wanted ? [row] : []
+    })
   },
 
   ListRetirableGrants(e, call, input) {
@@ -243,14 +239,7 @@ export const grantOperations: Handlers<GrantOps> = {
         `User: ${call.caller.principal} is not authorized to perform: kms:ListRetirableGrants for ${principal}`,
       )
     }
-    const page = paginate(
-      input,
-      (after, limit) => e.grants.retirable(principal, after, limit),
-      (r) => r.grant_id,
-      50,
-      100,
-    )
-    return grantPage(e, page)
+    return grantPage(e, input, (after, limit) => e.grants.retirable(principal, after, limit))
   },
 
   RetireGrant(e, call, input) {
