@@ -37,26 +37,26 @@ function checkContext(context: EncryptionContext | undefined, member: string): E
   return context
 }
 
+/** Encrypts under the key's current backing key; the caller records whose material it used. */
 function seal(
   e: Engine,
-  call: Call,
   key: KeyRow,
   plaintext: Uint8Array,
   context: EncryptionContext,
-): Uint8Array {
+): { ciphertextBlob: Uint8Array; materialId: string } {
   const current = e.material(key.key_id, key.current_version)
   if (current === undefined)
     throw new SealboxError(
       'KMSInternalException',
       `the current backing key of ${e.arn(key.key_id)} is missing`,
     )
-  call.keyMaterialId = current.materialId
-  return sealBlob(
+  const ciphertextBlob = sealBlob(
     { keyId: key.key_id, version: key.current_version },
     current.material,
     plaintext,
     context,
   )
+  return { ciphertextBlob, materialId: current.materialId }
 }
 
 /** Decrypts a blob of this keystore; `action` is what the policy must allow on its key. */
@@ -128,11 +128,9 @@ export const cryptoOperations: Handlers<CryptoOps> = {
     call.context = context
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: true, context })
     dryRun(input.dryRun)
-    return {
-      ciphertextBlob: seal(e, call, key, plaintext, context),
-      keyId: e.arn(key.key_id),
-      encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-    }
+    const { ciphertextBlob, materialId } = seal(e, key, plaintext, context)
+    call.keyMaterialId = materialId
+    return { ciphertextBlob, keyId: e.arn(key.key_id), encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
   },
 
   Decrypt(e, call, input) {
@@ -187,10 +185,13 @@ export const cryptoOperations: Handlers<CryptoOps> = {
         context: destinationContext,
       })
       dryRun(input.dryRun)
-      const ciphertextBlob = seal(e, call, destination, source.plaintext, destinationContext)
-      const destinationKeyMaterialId = call.keyMaterialId!
-      // the event's key material is that of its keyArn, the source
-      call.keyMaterialId = source.materialId
+      // the event's key material stays that of its keyArn, the source (set by unseal)
+      const { ciphertextBlob, materialId: destinationKeyMaterialId } = seal(
+        e,
+        destination,
+        source.plaintext,
+        destinationContext,
+      )
       return {
         ciphertextBlob,
         sourceKeyId: e.arn(source.key.key_id),
@@ -213,13 +214,9 @@ export const cryptoOperations: Handlers<CryptoOps> = {
     const key = e.key(call, required(input.keyId, 'keyId'), { allowAlias: true, context })
     dryRun(input.dryRun)
     const plaintext = randomBytes(length)
-    const ciphertextBlob = seal(e, call, key, plaintext, context)
-    return {
-      ciphertextBlob,
-      plaintext,
-      keyId: e.arn(key.key_id),
-      keyMaterialId: call.keyMaterialId!,
-    }
+    const { ciphertextBlob, materialId } = seal(e, key, plaintext, context)
+    call.keyMaterialId = materialId
+    return { ciphertextBlob, plaintext, keyId: e.arn(key.key_id), keyMaterialId: materialId }
   },
 
   GenerateDataKeyWithoutPlaintext(e, call, input) {
@@ -231,11 +228,9 @@ export const cryptoOperations: Handlers<CryptoOps> = {
     dryRun(input.dryRun)
     const plaintext = randomBytes(length)
     try {
-      return {
-        ciphertextBlob: seal(e, call, key, plaintext, context),
-        keyId: e.arn(key.key_id),
-        keyMaterialId: call.keyMaterialId!,
-      }
+      const { ciphertextBlob, materialId } = seal(e, key, plaintext, context)
+      call.keyMaterialId = materialId
+      return { ciphertextBlob, keyId: e.arn(key.key_id), keyMaterialId: materialId }
     } finally {
       zero(plaintext)
     }
