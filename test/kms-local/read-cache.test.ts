@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ReadCache } from '../../src/kms/local/read-cache.js'
+import { generationSchema, ReadCache } from '../../src/kms/local/read-cache.js'
 import { bytes, openTestKms } from './open-test-kms.js'
 
 const run = promisify(execFile)
@@ -17,13 +17,14 @@ function table(): { db: Database.Database; path: string; read: (k: string) => un
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT); CREATE TABLE log (line TEXT)')
+  db.exec(generationSchema(['t']))
   const stmt = db.prepare<[string], { v: string }>('SELECT v FROM t WHERE k = ?')
   return { db, path, read: (k) => stmt.get(k) }
 }
 
 /** A cache watching `t` that holds a = '1'; `get` reads a through it. */
 function seeded(db: Database.Database, read: (k: string) => unknown): () => unknown {
-  const cache = new ReadCache(db, ['t'])
+  const cache = new ReadCache(db)
   db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
   const get = () => cache.get('a', () => read('a'))
   assert.deepEqual(get(), { v: '1' })
@@ -40,7 +41,7 @@ async function elsewhere(path: string, sql: string): Promise<void> {
 
 test('a write on the same connection is seen by the very next read', () => {
   const { db, read } = table()
-  const cache = new ReadCache(db, ['t'])
+  const cache = new ReadCache(db)
   let reads = 0
   const get = () => cache.get('a', () => (reads++, read('a')))
   assert.equal(get(), undefined)
@@ -72,7 +73,7 @@ test('a commit by another connection is seen from the next turn of the event loo
 
 test('writes to tables it does not watch, on this connection or another, keep the cache', async () => {
   const { db, path, read } = table()
-  const cache = new ReadCache(db, ['t'])
+  const cache = new ReadCache(db)
   db.prepare(`INSERT INTO t VALUES ('a', '1')`).run()
   let reads = 0
   const get = () => cache.get('a', () => (reads++, read('a')))
@@ -110,7 +111,7 @@ test('a table watched later is tracked from then on, deletes included', async ()
   const { db, path, read } = table()
   db.exec('CREATE TABLE later (k TEXT PRIMARY KEY)')
   db.prepare(`INSERT INTO later VALUES ('p')`).run()
-  const cache = new ReadCache(db, ['t'])
+  const cache = new ReadCache(db)
   cache.watch('later')
   const stmt = db.prepare<[string], { k: string }>('SELECT k FROM later WHERE k = ?')
   assert.deepEqual(
@@ -155,7 +156,7 @@ test('a check that fails is made again by the next read, not taken as passed', a
 
 test('cached values are frozen: a caller cannot change what the next one reads', () => {
   const { db } = table()
-  const cache = new ReadCache(db, ['t'])
+  const cache = new ReadCache(db)
   const value = cache.get('a', () => ({ state: 'Enabled' }))
   assert.throws(() => {
     ;(value as { state: string }).state = 'Disabled'

@@ -21,7 +21,7 @@ import {
   scryptKey,
 } from '../../crypto/index.js'
 import { SealboxError } from '../../errors/index.js'
-import { ReadCache } from './read-cache.js'
+import { generationSchema, ReadCache } from './read-cache.js'
 import { KMS_TABLES, SCHEMA } from './schema.js'
 
 export interface KeystoreOptions {
@@ -52,7 +52,7 @@ export class Keystore implements Sealer {
 
   private constructor(db: Database.Database, rootKey: Uint8Array) {
     this.db = db
-    this.reads = new ReadCache(db, KMS_TABLES)
+    this.reads = new ReadCache(db)
     this.rootKey = rootKey
     this.offsetStmt = db.prepare(`SELECT value FROM meta WHERE name = 'clock_offset_ms'`)
   }
@@ -68,7 +68,7 @@ export class Keystore implements Sealer {
       // NORMAL in WAL mode: a commit survives a process crash; only an OS crash can lose the last commits.
       db.pragma('synchronous = NORMAL')
       db.pragma('foreign_keys = ON')
-      db.transaction(() => db.exec(SCHEMA)).immediate()
+      db.transaction(() => db.exec(SCHEMA + generationSchema(KMS_TABLES))).immediate()
       const rootKey = unlockRoot(db, options)
       return new Keystore(db, rootKey)
     } catch (e) {

@@ -31,24 +31,16 @@ export class ReadCache {
     this.checkedThisRun = false
   }
 
-  /** `tables`: every table a cached value is read from (more can be added with `watch`). */
-  constructor(
-    private readonly db: Database.Database,
-    tables: readonly string[],
-  ) {
-    db.transaction(() => {
-      db.exec(`CREATE TABLE IF NOT EXISTS cache_generation (n INTEGER NOT NULL);
-        INSERT INTO cache_generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM cache_generation);`)
-      for (const table of tables) this.createTriggers(table)
-    }).immediate()
+  /** The keystore must hold `generationSchema` of every table a cached value is read from. */
+  constructor(private readonly db: Database.Database) {
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck()
     this.totalChangesStmt = db.prepare<[], number>('SELECT total_changes()').pluck()
     this.generationStmt = db.prepare<[], number>('SELECT n FROM cache_generation').pluck()
   }
 
-  /** Adds a table that cached values are read from; call it before caching any of them. */
+  /** Adds a table created after the keystore opened; call it before caching any of its rows. */
   watch(table: string): void {
-    this.db.transaction(() => this.createTriggers(table)).immediate()
+    this.db.transaction(() => this.db.exec(generationSchema([table]))).immediate()
     this.entries.clear()
   }
 
@@ -84,14 +76,22 @@ export class ReadCache {
       queueMicrotask(this.endRun)
     }
   }
+}
 
-  private createTriggers(table: string): void {
+/**
+ * The SQL that makes every write to `tables` bump the cache's generation counter: run it with
+ * the keystore's schema, in the same transaction.
+ */
+export function generationSchema(tables: readonly string[]): string {
+  const triggers = tables.flatMap((table) => {
     if (!TABLE_NAME.test(table)) throw new TypeError(`not a table name: ${table}`)
-    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
-      this.db.exec(
+    return ['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) =>
         `CREATE TRIGGER IF NOT EXISTS cache_generation_${table}_${op.toLowerCase()} AFTER ${op} ON ${table}
-         BEGIN UPDATE cache_generation SET n = n + 1; END`,
-      )
-    }
-  }
+         BEGIN UPDATE cache_generation SET n = n + 1; END;`,
+    )
+  })
+  return `CREATE TABLE IF NOT EXISTS cache_generation (n INTEGER NOT NULL);
+INSERT INTO cache_generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM cache_generation);
+${triggers.join('\n')}`
 }
